@@ -1,0 +1,54 @@
+# Two commands on a fresh machine with Python 3.11 and make:
+#   make html   — install into .venv and build content/ into output/
+#   make test   — install into .venv and run the test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: html serve publish check test test-fast test-browser lint bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+html: $(STAMP)
+	$(BIN)/deliberations build --settings pelicanconf.py --output output
+
+serve: html
+	@echo "Serving output/ on http://localhost:$(PORT)/"
+	cd output && ../$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1
+
+publish: $(STAMP)
+	$(BIN)/deliberations build --settings publishconf.py --output output
+
+check: $(STAMP)
+	$(BIN)/deliberations check --settings pelicanconf.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+
+test: $(STAMP)
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/python -m pytest -n 2
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser
+
+demo: $(STAMP)
+	$(BIN)/deliberations demo --count 200 --into demo
+	$(BIN)/deliberations build --settings demo/pelicanconf.py --output demo/output
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf output .cache demo

@@ -1,0 +1,37 @@
+"""Deliberations: publish local-government acts as a static site with open data.
+
+A Pelican plugin. Each capability is one generator, wired here.
+"""
+
+from pelican import signals
+
+from .pages import DeliberationsGenerator
+
+# Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
+# only once an act names them and they were checked; Pelican's own feeds are replaced by
+# the plugin's. These are imposed on every site, whatever its pelicanconf.py says.
+PELICAN_OVERRIDES = {
+    "ARTICLE_PATHS": [],
+    "PAGE_PATHS": [],
+    "STATIC_PATHS": [],
+    "DIRECT_TEMPLATES": [],
+    "FEED_ALL_ATOM": None,
+    "FEED_ALL_RSS": None,
+    "CATEGORY_FEED_ATOM": None,
+    "TRANSLATION_FEED_ATOM": None,
+    "AUTHOR_FEED_ATOM": None,
+    "AUTHOR_FEED_RSS": None,
+}
+
+
+def configure(pelican):
+    pelican.settings.update(PELICAN_OVERRIDES)
+
+
+def get_generators(pelican):
+    return [DeliberationsGenerator]
+
+
+def register():
+    signals.initialized.connect(configure)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,73 @@
+"""Run a whole Pelican build into a temporary folder, then swap it in.
+
+A failed build (bad content, a crash, Ctrl-C, a full disk) must leave the previous site
+exactly as it was: the webmaster's last good publication stays online.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from . import settings as site_settings
+
+logger = logging.getLogger("deliberations")
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    warnings: list[str]
+
+
+def read_site_settings(settings_file: Path, **override) -> dict:
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    return read_settings(str(settings_file), override=override or None)
+
+
+def build(settings_file: Path, output: Path | None = None) -> BuildResult:
+    """Build the site; on success ``output`` holds the new site, on failure it is untouched."""
+    settings = read_site_settings(settings_file)
+    site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
+    output = Path(output or settings["OUTPUT_PATH"]).resolve()
+    staging = output.with_name(f".{output.name}.building-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    settings = read_site_settings(settings_file, OUTPUT_PATH=str(staging))
+    warnings = _Collect()
+    logger.addHandler(warnings)
+    try:
+        # Pelican closes with "Processed 0 articles": true of its own generators, but
+        # misleading here, where the acts are counted by this project.
+        with contextlib.redirect_stdout(io.StringIO()):
+            Pelican(settings).run()
+        swap(staging, output)
+    finally:
+        logger.removeHandler(warnings)
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(output, warnings.messages)
+
+
+def swap(new: Path, output: Path) -> None:
+    """Put ``new`` in place of ``output`` with two renames; the old tree is removed last."""
+    old = output.with_name(f".{output.name}.old-{os.getpid()}")
+    if output.exists():
+        os.replace(output, old)
+    os.replace(new, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())

@@ -1,0 +1,176 @@
+"""Synthetic acts of a fictional collectivity, for demos and benchmarks.
+
+Everything written here is marked as synthetic (a tag, a notice in the text and a
+fictional collectivity); it is never written into a real site's content folder.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from . import actes
+from .model import slugify
+
+COLLECTIVITY = {
+    "name": "Communauté d'agglomération de Val-Fictif (données synthétiques)",
+    "short_name": "Val-Fictif",
+    "siren": "200000016",  # a made-up number that passes the Luhn check
+    "siret": "20000001600010",
+}
+BODIES = {"conseil": "Conseil communautaire", "bureau": "Bureau",
+          "commission-permanente": "Commission permanente"}
+BODY_LETTERS = {"conseil": "C", "bureau": "B", "commission-permanente": "CP"}
+NOTICE = "*Acte fictif généré pour démonstration : il n'a aucune valeur juridique.*"
+
+PLACES = ["de la piscine Jean-Bouin", "du parc des Tilleuls", "de la rue des Écoles",
+          "du quartier de la Gare", "de la médiathèque Louise-Michel", "du stade municipal",
+          "de la zone d'activités du Moulin", "du centre aquatique", "de l'avenue de la République",
+          "du pont de la Deûle", "de l'école Jules-Ferry", "du marché couvert"]
+SUBJECTS_TEXT = ["Aménagement", "Rénovation énergétique", "Attribution d'une subvention",
+                 "Convention de partenariat", "Marché de travaux", "Acquisition foncière",
+                 "Tarifs 2024", "Garantie d'emprunt", "Création de postes", "Délégation de service public"]
+BENEFICIARIES = ["Association Les Amis du Patrimoine", "Office de tourisme intercommunal",
+                 "Société publique locale Val-Fictif Aménagement", "Club sportif du Moulin",
+                 "Centre communal d'action sociale"]
+PARAGRAPHS = [
+    "Dans le cadre de sa politique d'aménagement du territoire, la collectivité poursuit ses "
+    "investissements en faveur de la qualité de vie des habitants et de l'attractivité économique.",
+    "Le projet a fait l'objet d'une concertation avec les habitants et les associations du quartier, "
+    "dont les observations ont été prises en compte dans le programme définitif des travaux.",
+    "Les crédits nécessaires sont inscrits au budget de l'exercice en cours. Le plan de financement "
+    "prévoit la participation de l'État et de la Région au titre des contrats de territoire.",
+    "La commission compétente a émis un avis favorable lors de sa réunion préparatoire. Les pièces "
+    "du dossier sont consultables au siège de la collectivité aux heures d'ouverture au public.",
+    "Conformément au code général des collectivités territoriales, la présente délibération sera "
+    "transmise au représentant de l'État et publiée sous forme électronique.",
+]
+
+
+def write_demo_site(folder: Path, count: int, seed: int = 1) -> Path:
+    """Write ``folder/pelicanconf.py`` and ``folder/content/deliberations/…``; return the folder."""
+    project = Path(__file__).resolve().parents[2]
+    folder = folder.resolve()
+    if folder == project or (project / "content") in (folder, *folder.parents):
+        raise ValueError(f"refusing to write synthetic acts into the site's own content ({folder})")
+    content = folder / "content" / "deliberations"
+    content.mkdir(parents=True, exist_ok=True)
+    (folder / "pelicanconf.py").write_text(_settings(project), encoding="utf-8")
+    for number, year, text in generate(count, seed):
+        target = content / str(year) / f"{slugify(number)}.md"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _settings(project: Path) -> str:
+    return f'''"""Settings of a demo site of synthetic acts (written by `deliberations demo`)."""
+
+SITENAME = "Délibérations de Val-Fictif (démonstration, données synthétiques)"
+SITEURL = ""
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+PATH = "content"
+THEME = {str(project / "theme")!r}
+PLUGIN_PATHS = [{str(project / "plugins")!r}]
+PLUGINS = ["deliberations"]
+DELETE_OUTPUT_DIRECTORY = True
+FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+COLLECTIVITY = {COLLECTIVITY!r}
+BODIES = {BODIES!r}
+'''
+
+
+def generate(count: int, seed: int = 1):
+    """Yield (number, year, file text) for ``count`` acts, deterministic for a seed."""
+    rng = random.Random(seed)
+    subjects = list(actes.subjects())
+    start = date(2020, 7, 10)
+    sittings_per_year = 40
+    per_sitting = max(1, count // max(1, (count // 25)))  # about 25 acts a sitting
+    numbers: list[str] = []
+    counters: dict[tuple[int, str], int] = {}
+    i = 0
+    sitting_index = 0
+    while i < count:
+        session = start + timedelta(days=int(sitting_index * 365 / sittings_per_year))
+        body = rng.choices(list(BODIES), weights=[2, 3, 1])[0]
+        sitting_index += 1
+        for _ in range(min(per_sitting, count - i)):
+            key = (session.year, body)
+            counters[key] = counters.get(key, 0) + 1
+            number = f"{session.year % 100:02d}-{BODY_LETTERS[body]}-{counters[key]:04d}"
+            yield number, session.year, _act(rng, number, body, session, subjects, numbers)
+            numbers.append(number)
+            i += 1
+
+
+def _act(rng, number, body, session, subjects, earlier) -> str:
+    subject = rng.choice(subjects)
+    place = rng.choice(PLACES)
+    title = f"{rng.choice(SUBJECTS_TEXT)} {place}"
+    published = session + timedelta(days=rng.randint(3, 10))
+    sent = session + timedelta(days=rng.randint(1, 5))
+    outcome = rng.choices(["adopted", "rejected", "withdrawn", "postponed"], [94, 2, 2, 2])[0]
+    lines = [
+        "---",
+        f"number: {number}",
+        f'title: "{title}"',
+        f"body: {body}",
+        f"session: {session.isoformat()}",
+        f"published: {published.isoformat()}",
+        f'subject: "{subject}"',
+        f"outcome: {outcome}",
+        "tags: [synthétique]",
+    ]
+    if rng.random() < 0.7:
+        members = rng.choice([45, 69, 120, 188])
+        voters = members - rng.randint(0, 10)
+        against = rng.randint(0, voters // 10)
+        abstention = rng.randint(0, voters // 10)
+        unanimous = "true" if against == 0 else "false"
+        lines += ["vote:", f"  unanimous: {unanimous}", f"  members: {members}",
+                  f"  voters: {voters}", f"  for: {voters - against - abstention}",
+                  f"  against: {against}", f"  abstention: {abstention}"]
+    else:
+        lines += ["vote:", "  unanimous: true"]
+    lines += ["transmission:",
+              f"  actes_id: 059-{COLLECTIVITY['siren']}-{session:%Y%m%d}-{slugify(number)}-DE",
+              f"  sent: {sent.isoformat()}", f"  received: {sent.isoformat()}"]
+    if rng.random() < 0.6:
+        lines.append("amounts:")
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            value = _amount(rng)
+            label = rng.choice(["Subvention", "Montant du marché", "Participation", "Prix"])
+            lines += [f"  - value: {value}", f"    tax: {rng.choice(['HT', 'TTC', 'net'])}",
+                      f"    label: {label}",
+                      f"    recurrence: {rng.choice(['once', 'yearly'])}",
+                      f"    section: {rng.choice(['fonctionnement', 'investissement'])}"]
+            if rng.random() < 0.5:
+                lines += ["    beneficiary:", f'      name: "{rng.choice(BENEFICIARIES)}"']
+    if earlier and rng.random() < 0.05:
+        lines += ["repeals:", f"  - {rng.choice(earlier[-200:])}"]
+    elif earlier and rng.random() < 0.05:
+        lines += ["amends:", f"  - {rng.choice(earlier[-200:])}"]
+    lines += ["author:", "  name: Camille Martin", "  role: Présidente", "---", "", NOTICE, ""]
+    lines += ["## I. Rappel du contexte", ""]
+    paragraphs = PARAGRAPHS[:]
+    rng.shuffle(paragraphs)
+    lines += [p + "\n" for p in paragraphs[:3]]
+    lines += ["## II. Objet de la délibération", "",
+              f"Le projet concerne l'opération {place}. " + " ".join(paragraphs[3:]), "",
+              " ".join(rng.sample(PARAGRAPHS, 3)), "",
+              "Par conséquent, l'assemblée décide :", "",
+              f"1. D'approuver le projet {place} ;",
+              "2. D'autoriser le Président ou son représentant à signer tous les actes afférents ;",
+              "3. D'imputer les dépenses aux crédits inscrits au budget.", "",
+              f"**Résultat du vote : {'ADOPTÉ' if outcome == 'adopted' else outcome.upper()}**", ""]
+    return "\n".join(lines)
+
+
+def _amount(rng) -> str:
+    # Log-uniform from 100 € to 20 M€: many small sums, a few large commitments.
+    value = 10 ** rng.uniform(2, 7.3)
+    return f"{value:.2f}"

@@ -1,0 +1,82 @@
+"""French formatting for pages and feeds: « 8 avril 2022 », « 675,00 € HT »."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "fr_FR"
+
+OUTCOMES = {"adopted": "adoptée", "rejected": "rejetée", "withdrawn": "retirée",
+            "postponed": "reportée"}
+RECURRENCES = {"once": "ponctuel", "monthly": "mensuel", "quarterly": "trimestriel",
+               "yearly": "annuel", "multiyear": "pluriannuel"}
+NATURES = {"DE": "Délibération", "AR": "Acte réglementaire", "AI": "Acte individuel",
+           "CC": "Contrat ou convention", "BF": "Document budgétaire", "AU": "Acte"}
+TAXES = {"HT": "HT", "TTC": "TTC", "net": "net"}
+
+
+def french_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    text = format_date(day, "d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if day.day == 1 else text
+
+
+def french_datetime(value: date | datetime | None) -> str:
+    if not isinstance(value, datetime):
+        return french_date(value)
+    return f"{french_date(value)} à {format_time(value, 'HH:mm', locale=LOCALE)}"
+
+
+def money(value: Decimal, currency: str = "EUR", tax: str | None = None) -> str:
+    # Babel separates thousands and the sign with narrow no-break spaces, as French typography wants.
+    text = format_currency(value, currency, locale=LOCALE)
+    return f"{text} {TAXES[tax]}" if tax else text
+
+
+def amount(a) -> str:
+    return money(a.value, a.currency, a.tax.value if a.tax else None)
+
+
+def number(value) -> str:
+    return format_decimal(value, locale=LOCALE)
+
+
+def outcome(value) -> str:
+    return OUTCOMES[str(value)]
+
+
+def nature(value) -> str:
+    return NATURES[str(value)]
+
+
+def recurrence(value) -> str:
+    return RECURRENCES[str(value)] if value else ""
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{number(size)} octets"
+    for unit in ("Ko", "Mo", "Go"):
+        size /= 1024
+        if size < 1024 or unit == "Go":
+            break
+    return f"{format_decimal(round(size, 1), locale=LOCALE)} {unit}"
+
+
+FILTERS = {
+    "date_fr": french_date,
+    "datetime_fr": french_datetime,
+    "money": money,
+    "amount": amount,
+    "number_fr": number,
+    "outcome_fr": outcome,
+    "recurrence_fr": recurrence,
+    "nature_fr": nature,
+    "filesize": filesize,
+}

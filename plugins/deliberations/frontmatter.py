@@ -1,0 +1,141 @@
+"""Split a content file into its YAML front matter and Markdown body.
+
+The YAML loader is PyYAML's C loader with three changes that a legal record needs:
+numbers with a decimal point stay exact (``Decimal``, never ``float``), dates stay
+text so that the model can say *which* date is impossible, and anchors/aliases are
+refused (they buy nothing in a one-act file and open the door to "billion laughs").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import yaml
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # an act's text is a few KB; 2 MB is a generous ceiling
+DELIMITER = "---"
+
+
+class FrontMatterError(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _Loader(yaml.CSafeLoader):
+    pass
+
+
+def _exact_decimal(loader, node):
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+def _text(loader, node):
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _exact_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _text)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes → text: UTF-8 only (a BOM is tolerated), CRLF folded to LF."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FrontMatterError(
+            f"file is {len(raw):,} bytes; an act is expected to be under {MAX_FILE_BYTES:,} bytes"
+        )
+    if b"\x00" in raw:
+        raise FrontMatterError("file is binary (contains NUL bytes), not a Markdown text file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise FrontMatterError(
+            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+            "save it as UTF-8", line
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """Return (yaml text, markdown body, line number where the body starts)."""
+    if not text.strip():
+        raise FrontMatterError("file is empty")
+    lines = text.split("\n")
+    if lines[0].rstrip() != DELIMITER:
+        raise FrontMatterError(
+            "file must start with a '---' line, then the YAML front matter, then '---'", 1
+        )
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in (DELIMITER, "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise FrontMatterError("front matter is not closed by a '---' line", 1)
+
+
+def load(source: str, first_line: int = 2):
+    """Parse front matter YAML; return (mapping, root node for line look-ups)."""
+    loader = _Loader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise FrontMatterError("front matter is empty", first_line)
+        _refuse_aliases(node, first_line)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + first_line if mark else first_line
+        problem = e.problem or e.context or "invalid YAML"
+        raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+    except yaml.YAMLError as e:
+        raise FrontMatterError(f"front matter is not valid YAML: {e}", first_line) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise FrontMatterError("front matter must be a mapping of 'key: value' lines", first_line)
+    return data, node
+
+
+def _refuse_aliases(root, first_line: int) -> None:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise FrontMatterError(
+                "YAML anchors and aliases (&name, *name) are not allowed in front matter",
+                node.start_mark.line + first_line,
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def line_map(root, first_line: int = 2) -> dict[tuple, int]:
+    """Line of every key and list item of the front matter, by its path: ('amounts', 0, 'value')."""
+    lines: dict[tuple, int] = {}
+    stack = [((), root)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    lines[(*loc, k.value)] = k.start_mark.line + first_line
+                    stack.append(((*loc, k.value), v))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*loc, i)] = item.start_mark.line + first_line
+                stack.append(((*loc, i), item))
+    return lines
+
+
+def line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
+    """Line of ``loc``, or of its nearest parent that is in the file."""
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return None

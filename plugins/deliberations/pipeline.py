@@ -1,0 +1,45 @@
+"""The build pipeline up to the pages: read → validate → link.
+
+Both the Pelican generator and ``deliberations check`` call :func:`load_corpus`, so what
+the check accepts is exactly what the build publishes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .link import Corpus, link
+from .problems import ContentError, Problems
+from .reader import read_act
+from .settings import SiteSettings
+
+
+def content_files(folder: Path) -> list[Path]:
+    """Every act file: ``*.md`` below the deliberations folder, in a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if not p.name.startswith("."))
+
+
+def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: Path | None = None,
+                ) -> tuple[Corpus, Problems]:
+    """Read and check every act; raise :class:`ContentError` listing all errors if any."""
+    problems = Problems()
+    base = shown_relative_to or content_root.parent
+    acts = []
+    for path in content_files(content_root / settings.DELIBERATIONS_PATH):
+        act, found = read_act(path, _shown(path, base))
+        problems.extend(found)
+        if act is not None:
+            acts.append(act)
+    corpus = link(acts, settings, content_root / settings.DOCUMENTS_PATH, problems)
+    if problems.errors:
+        raise ContentError(problems.items)
+    return corpus, problems
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)

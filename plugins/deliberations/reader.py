@@ -1,0 +1,135 @@
+"""Read one content file into an :class:`Act`, or into problems saying why not."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import frontmatter
+from .model import Deliberation
+from .problems import Problem, Problems
+from .render import markdown_to_html
+
+
+@dataclass
+class Act:
+    """An act as the site shows it: its validated front matter, text, and what linking adds."""
+
+    meta: Deliberation
+    source: str  # path relative to the project, for messages
+    text: str  # Markdown source of the full text
+    html: str  # sanitized HTML of the full text
+    # Filled in by the link stage:
+    repealed_by: list[Act] = field(default_factory=list)
+    amended_by: list[Act] = field(default_factory=list)
+    repeals: list = field(default_factory=list)  # Act, or str when not in the corpus
+    amends: list = field(default_factory=list)
+    documents: list = field(default_factory=list)  # linked document records
+    sitting: object = None
+    lines: dict = field(default_factory=dict, repr=False)  # front-matter path → line
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    @property
+    def url(self) -> str:
+        return f"deliberations/{self.slug}/"
+
+    @property
+    def json_url(self) -> str:
+        return f"data/deliberations/{self.slug}.json"
+
+    @property
+    def year(self) -> int:
+        return self.meta.session.year
+
+    def __repr__(self) -> str:
+        return f"<Act {self.meta.number}>"
+
+
+def read_act(path: Path, shown_as: str) -> tuple[Act | None, list[Problem]]:
+    """Read and validate one file. ``shown_as`` is the path used in messages."""
+    problems = Problems()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        problems.error(shown_as, f"cannot read file: {e.strerror}")
+        return None, problems.items
+    try:
+        text = frontmatter.decode(raw)
+        source, body, body_line = frontmatter.split(text)
+        data, root = frontmatter.load(source)
+        lines = frontmatter.line_map(root)
+    except frontmatter.FrontMatterError as e:
+        problems.error(shown_as, e.message, line=e.line)
+        return None, problems.items
+    try:
+        meta = Deliberation.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = frontmatter.line_of(lines, loc)
+            field_name = ".".join(str(p) for p in loc) or None
+            problems.error(shown_as, _message(err, loc), line=line, field=field_name)
+        return None, problems.items
+    if not body.strip():
+        problems.warning(shown_as, "the act has no text; the law asks for it to be published in full",
+                         line=body_line)
+    return Act(meta, shown_as, body, markdown_to_html(body), lines=lines), problems.items
+
+
+def _message(err: dict, loc: tuple) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        allowed = _keys_at(loc[:-1])
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else f"; expected one of: {', '.join(allowed)}"
+        return f"unknown key{hint}"
+    if kind == "enum":
+        return f"{err['input']!r} is not allowed; expected one of: {err['ctx']['expected']}"
+    if kind in ("model_type", "model_attributes_type"):
+        return f"expected a mapping of 'key: value' lines, got {err['input']!r}"
+    if kind == "list_type":
+        return f"expected a list ('- item' lines), got {err['input']!r}"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return f"expected true or false, got {err['input']!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{err['input']!r} does not match the expected pattern {err['ctx']['pattern']}"
+    if kind == "string_too_long":
+        return f"is too long (at most {err['ctx']['max_length']} characters)"
+    return err["msg"].removeprefix("Value error, ")
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """Keys allowed at a place in the front matter, derived from the model."""
+    model: type[BaseModel] = Deliberation
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        inner = _model_in(info.annotation) if info else None
+        if inner is None:
+            return []
+        model = inner
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) in (
+        typing.Union, list,
+    ):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found:
+                return found
+    return None

@@ -1,0 +1,120 @@
+"""Fixture sites: small, real Pelican projects in temporary folders, built with the real CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deliberations.cli import main
+
+PROJECT = Path(__file__).resolve().parents[1]
+REFERENCE = PROJECT.parent / "shared" / "reference"
+
+SETTINGS = f'''
+SITENAME = "Délibérations de Testville"
+SITEURL = "{{siteurl}}"
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+PATH = "content"
+THEME = {str(PROJECT / "theme")!r}
+PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]
+PLUGINS = ["deliberations"]
+DELETE_OUTPUT_DIRECTORY = True
+FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+COLLECTIVITY = {{{{"name": "Métropole Européenne de Lille", "short_name": "MEL",
+                 "siren": "200093201", "siret": "20009320100016"}}}}
+BODIES = {{{{"conseil": "Conseil", "bureau": "Bureau"}}}}
+{{extra}}
+'''
+
+# A valid act; tests override what they need.
+BASE_ACT = {
+    "number": "22-B-0183",
+    "title": "Adhésion au Club Innovations et Culture – CLIC France",
+    "body": "bureau",
+    "session": "2022-04-08",
+    "published": "2022-04-15",
+    "subject": "8.9",
+    "author": {"name": "Damien Castelain", "role": "Président"},
+}
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run(*argv: str, cwd: Path | None = None) -> Result:
+    """Run the ``deliberations`` command in-process, as the webmaster would from ``cwd``."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as e:  # argparse usage errors
+            code = e.code
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+class Site:
+    """A fixture site: ``content/deliberations/`` plus a ``pelicanconf.py``."""
+
+    def __init__(self, root: Path, siteurl: str = "", extra_settings: str = ""):
+        self.root = root
+        self.content = root / "content"
+        (self.content / "deliberations").mkdir(parents=True, exist_ok=True)
+        self.settings = root / "pelicanconf.py"
+        self.configure(siteurl, extra_settings)
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def configure(self, siteurl: str = "", extra: str = "") -> None:
+        self.settings.write_text(SETTINGS.format(siteurl=siteurl, extra=textwrap.dedent(extra)),
+                                 encoding="utf-8")
+
+    def add(self, front: dict | str | None = None, body: str = "Le Conseil décide.", *,
+            path: str | None = None, **overrides) -> Path:
+        """Write an act; ``front`` is a dict (merged over BASE_ACT) or raw YAML text."""
+        if front is None or isinstance(front, dict):
+            data = {**BASE_ACT, **(front or {}), **overrides}
+            data = {k: v for k, v in data.items() if v is not None}
+            front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            number = data.get("number", "act")
+        else:
+            number = path or "act"
+        target = self.content / "deliberations" / (path or f"{number}.md")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"---\n{front.rstrip()}\n---\n{body}\n", encoding="utf-8")
+        return target
+
+    def document(self, name: str, data: bytes = b"%PDF-1.4 test") -> Path:
+        target = self.content / "documents" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return target
+
+    def build(self) -> Result:
+        return run("build", "--settings", str(self.settings), "--output", str(self.output),
+                   cwd=self.root)
+
+    def check(self) -> Result:
+        return run("check", "--settings", str(self.settings), cwd=self.root)
+
+    def page(self, url: str) -> str:
+        return (self.output / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path) -> Site:
+    return Site(tmp_path / "site")
