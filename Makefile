@@ -31,10 +31,10 @@ check: $(STAMP)
 	$(BIN)/deliberations check --settings pelicanconf.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff check .
 
 test: $(STAMP)
-	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 
 test-fast: $(STAMP)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from deliberations.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
