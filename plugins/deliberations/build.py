@@ -1,7 +1,8 @@
-"""Run a whole Pelican build into a temporary folder, then swap it in.
+"""Run a whole Pelican build into a staging folder, then swap it in.
 
 A failed build (bad content, a crash, Ctrl-C, a full disk) must leave the previous site
-exactly as it was: the webmaster's last good publication stays online.
+exactly as it was: the webmaster's last good publication stays online. The staging folder
+and the build cache make a rebuild write only what changed (see :mod:`.outputs`).
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
-import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from . import outputs, timings
 from . import settings as site_settings
 
 logger = logging.getLogger("deliberations")
@@ -26,6 +26,7 @@ logger = logging.getLogger("deliberations")
 class BuildResult:
     output: Path
     warnings: list[str]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 def read_site_settings(settings_file: Path, **override) -> dict:
@@ -33,35 +34,43 @@ def read_site_settings(settings_file: Path, **override) -> dict:
     return read_settings(str(settings_file), override=override or None)
 
 
-def build(settings_file: Path, output: Path | None = None) -> BuildResult:
-    """Build the site; on success ``output`` holds the new site, on failure it is untouched."""
+def cache_folder(settings_file: Path, site: site_settings.SiteSettings) -> Path:
+    """BUILD_CACHE_PATH, relative to the settings file like Pelican's own paths."""
+    return (settings_file.resolve().parent / site.BUILD_CACHE_PATH).resolve()
+
+
+def build(settings_file: Path, output: Path | None = None, jobs: int | None = None) -> BuildResult:
+    """Build the site; on success ``output`` holds the new site, on failure it is untouched.
+
+    ``jobs`` overrides BUILD_JOBS (processes used to read and render; 0 means one per core).
+    """
+    timings.reset()
     settings = read_site_settings(settings_file)
-    site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
+    site = site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
-    staging = output.with_name(f".{output.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    settings = read_site_settings(settings_file, OUTPUT_PATH=str(staging))
+    cache = cache_folder(settings_file, site)
     warnings = _Collect()
     logger.addHandler(warnings)
     try:
-        # Pelican closes with "Processed 0 articles": true of its own generators, but
-        # misleading here, where the acts are counted by this project.
-        with contextlib.redirect_stdout(io.StringIO()):
-            Pelican(settings).run()
-        swap(staging, output)
+        with outputs.Staging(output, cache) as staging:
+            override = {
+                "OUTPUT_PATH": str(staging.folder),
+                "DELETE_OUTPUT_DIRECTORY": False,  # the staging folder is updated, not emptied
+                "BUILD_CACHE_PATH": str(cache),
+                outputs.SETTINGS_KEY: staging.outputs,
+            }
+            if jobs is not None:
+                override["BUILD_JOBS"] = jobs
+            settings = read_site_settings(settings_file, **override)
+            # Pelican closes with "Processed 0 articles": true of its own generators, but
+            # misleading here, where the acts are counted by this project.
+            with contextlib.redirect_stdout(io.StringIO()):
+                Pelican(settings).run()
+            with timings.phase("swap"):
+                staging.commit()
     finally:
         logger.removeHandler(warnings)
-        shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(output, warnings.messages)
-
-
-def swap(new: Path, output: Path) -> None:
-    """Put ``new`` in place of ``output`` with two renames; the old tree is removed last."""
-    old = output.with_name(f".{output.name}.old-{os.getpid()}")
-    if output.exists():
-        os.replace(output, old)
-    os.replace(new, output)
-    shutil.rmtree(old, ignore_errors=True)
+    return BuildResult(output, warnings.messages, timings.recorded())
 
 
 class _Collect(logging.Handler):

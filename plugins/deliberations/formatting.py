@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
 LOCALE = "fr_FR"
+# Babel formats a date or an amount in tens of microseconds, and a site shows the same
+# dates and amounts on many pages: the results are kept.
+MEMO = lru_cache(maxsize=1 << 16, typed=True)
 
 OUTCOMES = {"adopted": "adoptée", "rejected": "rejetée", "withdrawn": "retirée",
             "postponed": "reportée"}
@@ -19,6 +23,7 @@ NATURES = {"DE": "Délibération", "AR": "Acte réglementaire", "AI": "Acte indi
 TAXES = {"HT": "HT", "TTC": "TTC", "net": "net"}
 
 
+@MEMO
 def french_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -27,12 +32,14 @@ def french_date(value: date | datetime | None) -> str:
     return "1er" + text[1:] if day.day == 1 else text
 
 
+@MEMO
 def french_datetime(value: date | datetime | None) -> str:
     if not isinstance(value, datetime):
         return french_date(value)
     return f"{french_date(value)} à {format_time(value, 'HH:mm', locale=LOCALE)}"
 
 
+@MEMO
 def money(value: Decimal, currency: str = "EUR", tax: str | None = None) -> str:
     # Babel separates thousands and the sign with narrow no-break spaces, as French typography wants.
     text = format_currency(value, currency, locale=LOCALE)

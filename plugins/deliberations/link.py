@@ -108,16 +108,17 @@ def _check_site_rules(act: Act, settings: SiteSettings, problems: Problems) -> N
     actes_id = meta.transmission and meta.transmission.actes_id
     if actes_id:
         m = ACTES_ID.match(actes_id)
-        where = {"line": _line(act, "transmission", "actes_id"), "field": "transmission.actes_id"}
+        def where():  # line numbers cost a parse of the front matter: only for a message
+            return {"line": _line(act, "transmission", "actes_id"), "field": "transmission.actes_id"}
         if m["nature"] != meta.nature:
             problems.error(act.source, f"ends in {m['nature']} but the act's nature is {meta.nature}",
-                           **where)
+                           **where())
         if m["siren"] != settings.COLLECTIVITY.siren:
             problems.warning(act.source, f"SIREN {m['siren']} is not the collectivity's "
-                             f"({settings.COLLECTIVITY.siren})", **where)
+                             f"({settings.COLLECTIVITY.siren})", **where())
         if m["date"] != meta.session.strftime("%Y%m%d"):
             problems.warning(act.source, f"decision date {m['date']} differs from the session "
-                             f"({meta.session.isoformat()})", **where)
+                             f"({meta.session.isoformat()})", **where())
     if meta.author is None:
         problems.warning(act.source, "missing: the law asks the published act to show the "
                          "first name, name and role of its signatory", field="author")
@@ -125,19 +126,20 @@ def _check_site_rules(act: Act, settings: SiteSettings, problems: Problems) -> N
 
 def _document(act: Act, index: int, doc, root: Path, settings: SiteSettings, problems: Problems):
     path = root / doc.file
-    where = {"line": _line(act, "documents", index, "file"), "field": f"documents.{index}.file"}
+    def where():
+        return {"line": _line(act, "documents", index, "file"), "field": f"documents.{index}.file"}
     try:
         # Resolving follows symlinks: a link pointing out of the documents folder is refused.
         real = path.resolve(strict=True)
         real.relative_to(root.resolve())
     except FileNotFoundError:
-        problems.error(act.source, f"{settings.DOCUMENTS_PATH}/{doc.file} does not exist", **where)
+        problems.error(act.source, f"{settings.DOCUMENTS_PATH}/{doc.file} does not exist", **where())
         return None
     except (ValueError, OSError):
-        problems.error(act.source, f"{doc.file!r} points outside {settings.DOCUMENTS_PATH}/", **where)
+        problems.error(act.source, f"{doc.file!r} points outside {settings.DOCUMENTS_PATH}/", **where())
         return None
     if not real.is_file():
-        problems.error(act.source, f"{settings.DOCUMENTS_PATH}/{doc.file} is not a file", **where)
+        problems.error(act.source, f"{settings.DOCUMENTS_PATH}/{doc.file} is not a file", **where())
         return None
     digest = hashlib.sha256()
     with real.open("rb") as f:

@@ -2,22 +2,28 @@
 
 ``generate_context`` reads, validates and links every act (failing once, with every
 problem, through :class:`ContentError`); ``generate_output`` renders the pages.
+
+Every page is described first (:class:`Page`: URL, template, values and the *inputs* it
+shows), then those whose inputs did not change since the last build are kept and the others
+rendered on all cores.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
+from collections import defaultdict
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import actes, formatting
+from . import actes, cache, formatting, parallel, timings
 from . import settings as site_settings
 from .link import Corpus
+from .outputs import SETTINGS_KEY, outputs_for
 from .pipeline import load_corpus
+from .reader import Act
 
 logger = logging.getLogger("deliberations")
 
@@ -36,6 +42,25 @@ class Listing:
     description: str = ""
 
 
+@dataclass
+class Page:
+    """One page to write: ``inputs`` are what it shows (None: rendered every time)."""
+
+    url: str
+    template: str
+    values: dict
+    inputs: tuple[str, ...] | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{self.url}index.html"
+
+
+# Context entries that are not shown as such, or are covered by the pages' own inputs.
+NOT_PAGE_INPUTS = {CORPUS, PROBLEMS, SETTINGS_KEY, "OUTPUT_PATH", "BUILD_CACHE_PATH", "BUILD_JOBS",
+                   "generated_content", "static_links", "static_content", "staticfiles"}
+
+
 class DeliberationsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +70,8 @@ class DeliberationsGenerator(Generator):
     # -- context -------------------------------------------------------------------------
 
     def generate_context(self):
-        corpus, problems = load_corpus(Path(self.path), self.site)
+        corpus, problems = load_corpus(Path(self.path), self.site, jobs=self.site.BUILD_JOBS,
+                                       cache_folder=Path(self.site.BUILD_CACHE_PATH))
         self.corpus: Corpus = corpus
         self.context[CORPUS] = corpus
         self.context[PROBLEMS] = problems
@@ -66,70 +92,109 @@ class DeliberationsGenerator(Generator):
 
     def listings(self) -> list[Listing]:
         acts = self.corpus.acts
+        # One pass over the acts, newest first, grouped every way a listing needs.
+        by: dict[tuple[str, object], list] = defaultdict(list)
+        for a in acts:
+            subject = a.meta.subject
+            for group in (("body", a.meta.body), ("subject", subject.split(".")[0]),
+                          ("subject", subject), ("year", a.year)):
+                by[group].append(a)
         listings = [Listing("", "Dernières délibérations", acts)]
         for key, name in self.site.BODIES.items():
             listings.append(Listing(
                 f"instances/{key}/", f"Délibérations du {name}",
-                [a for a in acts if a.meta.body == key], feed=f"feeds/instances/{key}.atom.xml"))
+                by[("body", key)], feed=f"feeds/instances/{key}.atom.xml"))
         groups = actes.subject_groups()
         for code, label in groups.items():
-            chosen = [a for a in acts if a.meta.subject.split(".")[0] == code]
-            if chosen:
+            if chosen := by.get(("subject", code)):
                 listings.append(Listing(f"matieres/{code}/", f"{code}. {label}", chosen,
                                         feed=f"feeds/matieres/{code}.atom.xml"))
         for code, subject in actes.subjects().items():
-            chosen = [a for a in acts if a.meta.subject == code]
-            if chosen:
+            if chosen := by.get(("subject", code)):
                 listings.append(Listing(
                     f"matieres/{code}/", f"{code}. {subject.level1_label} — {subject.label}", chosen,
                     feed=f"feeds/matieres/{subject.level1_code}.atom.xml"))
         for year in sorted({a.year for a in acts}, reverse=True):
-            listings.append(Listing(f"annees/{year}/", f"Délibérations de {year}",
-                                    [a for a in acts if a.year == year]))
+            listings.append(Listing(f"annees/{year}/", f"Délibérations de {year}", by[("year", year)]))
         return listings
 
     # -- output --------------------------------------------------------------------------
 
     def generate_output(self, writer=None):
-        out = Path(self.output_path)
+        with timings.phase("pages"):
+            out = outputs_for(self.settings, self.output_path)
+            base = self.build_key()
+            todo = []
+            for page in self.pages():
+                key = None if page.inputs is None else cache.digest(base, page.template, page.url,
+                                                                    *page.inputs)
+                if not out.reuse(page.path, key):
+                    todo.append((page, key))
+            for name in {page.template for page, _ in todo}:  # compiled once, before the workers fork
+                self.get_template(name.removesuffix(".html"))
+
+            def render(start: int, stop: int) -> list:
+                return [self.render(out, *todo[i]) for i in range(start, stop)]
+
+            out.add(parallel.map_slices(render, len(todo), self.site.BUILD_JOBS))
+            self.copy_documents(out)
+
+    def pages(self):
         corpus = self.corpus
         for act in corpus.acts:
-            self.render(out, act.url, "deliberation.html", act=act)
+            yield Page(act.url, "deliberation.html", {"act": act}, act_inputs(act))
         for sitting in corpus.sittings:
-            self.render(out, sitting.url, "sitting.html", sitting=sitting)
+            yield Page(sitting.url, "sitting.html", {"sitting": sitting},
+                       tuple(a.digest for a in sitting.acts))
         listings = self.listings()
         for listing in listings:
-            self.render_listing(out, listing)
-        self.render(out, "seances/", "sittings.html", sittings=corpus.sittings)
+            yield from self.listing_pages(listing)
+        yield Page("seances/", "sittings.html", {"sittings": corpus.sittings})
         by_url = {li.url: li for li in listings}
-        self.render(out, "instances/", "index_bodies.html",
-                    bodies=[(k, n, by_url[f"instances/{k}/"]) for k, n in self.site.BODIES.items()])
-        self.render(out, "matieres/", "index_subjects.html", listings=by_url)
-        self.render(out, "annees/", "index_years.html",
-                    years=[li for li in listings if li.url.startswith("annees/")])
-        self.render(out, "a-propos/", "about.html", listings=listings)
-        self.copy_documents(out)
+        yield Page("instances/", "index_bodies.html",
+                   {"bodies": [(k, n, by_url[f"instances/{k}/"]) for k, n in self.site.BODIES.items()]})
+        yield Page("matieres/", "index_subjects.html", {"listings": by_url})
+        yield Page("annees/", "index_years.html",
+                   {"years": [li for li in listings if li.url.startswith("annees/")]})
+        yield Page("a-propos/", "about.html", {"listings": listings})
 
-    def render_listing(self, out: Path, listing: Listing) -> None:
+    def listing_pages(self, listing: Listing):
         size = self.site.DELIBERATIONS_PER_PAGE
         pages = max(1, ceil(len(listing.acts) / size))
+        sittings = self.corpus.sittings[:10] if listing.url == "" else None
+        shown = (listing.title, listing.feed or "", listing.description, str(pages),
+                 *(f"{s.url}{len(s.acts)}" for s in sittings or ()))
         for n in range(1, pages + 1):
-            url = listing.url if n == 1 else f"{listing.url}page/{n}/"
-            self.render(out, url, "listing.html", listing=listing,
-                        page_acts=listing.acts[(n - 1) * size : n * size],
-                        page=n, pages=pages,
-                        sittings=self.corpus.sittings[:10] if listing.url == "" else None)
+            page_acts = listing.acts[(n - 1) * size : n * size]
+            yield Page(listing.url if n == 1 else f"{listing.url}page/{n}/", "listing.html",
+                       {"listing": listing, "page_acts": page_acts, "page": n, "pages": pages,
+                        "sittings": sittings},
+                       (*shown, str(n), *(a.digest for a in page_acts)))
 
-    def render(self, out: Path, url: str, template: str, **values) -> None:
-        html = self.get_template(template.removesuffix(".html")).render(
-            self.context, page_url=url, **values)
-        target = out / url / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+    def build_key(self) -> str:
+        """What every page depends on: code, templates, settings and the shared context."""
+        shown = {k: v for k, v in self.context.items() if k not in NOT_PAGE_INPUTS}
+        overrides = self.settings.get("THEME_TEMPLATES_OVERRIDES", [])
+        templates = [Path(self.theme) / "templates", *map(Path, overrides)]
+        return cache.digest(cache.code_version(), *map(cache.folder_digest, templates),
+                            cache.stable_repr(shown))
 
-    def copy_documents(self, out: Path) -> None:
+    def render(self, out, page: Page, key: str | None):
+        html = self.get_template(page.template.removesuffix(".html")).render(
+            self.context, page_url=page.url, **page.values)
+        return out.write(page.path, html, key)
+
+    def copy_documents(self, out) -> None:
         for act in self.corpus.acts:
             for doc in act.documents:
-                target = out / doc.url
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(Path(self.path) / self.site.DOCUMENTS_PATH / doc.file, target)
+                out.copy(Path(self.path) / self.site.DOCUMENTS_PATH / doc.file, doc.url,
+                         cache.digest(doc.sha256))
+
+
+def act_inputs(act: Act) -> tuple[str, ...]:
+    """What an act's page shows besides the act itself: related acts and documents."""
+    related = [f"{relation} {t.digest if isinstance(t, Act) else t}"
+               for relation in ("repeals", "amends", "repealed_by", "amended_by")
+               for t in getattr(act, relation)]
+    documents = [f"{d.file} {d.title} {d.size} {d.sha256}" for d in act.documents]
+    return act.digest, *related, *documents

@@ -6,36 +6,94 @@ the check accepts is exactly what the build publishes.
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 from pathlib import Path
 
+from . import cache, parallel, timings
 from .link import Corpus, link
-from .problems import ContentError, Problems
-from .reader import read_act
+from .problems import ContentError, Problem, Problems
+from .reader import parse_act
 from .settings import SiteSettings
 
 
 def content_files(folder: Path) -> list[Path]:
     """Every act file: ``*.md`` below the deliberations folder, in a stable order."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.md") if not p.name.startswith("."))
+    found = []
+    for parent, _, files in os.walk(folder):
+        found += [Path(parent, f) for f in files if f.endswith(".md") and not f.startswith(".")]
+    return sorted(found)
 
 
 def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: Path | None = None,
-                ) -> tuple[Corpus, Problems]:
-    """Read and check every act; raise :class:`ContentError` listing all errors if any."""
+                *, cache_folder: Path | None = None, jobs: int = 1) -> tuple[Corpus, Problems]:
+    """Read and check every act; raise :class:`ContentError` listing all errors if any.
+
+    Files already read by an earlier build (same bytes, same code) come from the cache in
+    ``cache_folder``; the others are read on ``jobs`` cores.
+    """
     problems = Problems()
     base = shown_relative_to or content_root.parent
+    paths = content_files(content_root / settings.DELIBERATIONS_PATH)
+    with timings.phase("read"):
+        results = read_all(paths, [_shown(p, base) for p in paths], cache_folder, jobs)
     acts = []
-    for path in content_files(content_root / settings.DELIBERATIONS_PATH):
-        act, found = read_act(path, _shown(path, base))
+    for act, found in results:
         problems.extend(found)
         if act is not None:
             acts.append(act)
-    corpus = link(acts, settings, content_root / settings.DOCUMENTS_PATH, problems)
+    with timings.phase("link"):
+        corpus = link(acts, settings, content_root / settings.DOCUMENTS_PATH, problems)
     if problems.errors:
         raise ContentError(problems.items)
     return corpus, problems
+
+
+def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, jobs: int) -> list:
+    """(act or None, problems) for each file, in order: from the cache, or read in parallel."""
+    store = cache.Store(cache_folder and cache_folder / "reads").load()
+    blobs: list[bytes | None] = []
+    missing: list[int] = []
+    for i, path in enumerate(paths):
+        try:
+            blob = store.get(_key(path.read_bytes(), shown[i]))
+        except OSError:
+            blob = None  # read_one says why
+        blobs.append(blob)
+        if blob is None:
+            missing.append(i)
+
+    def read_slice(start: int, stop: int) -> list:
+        return [read_one(paths[i], shown[i]) for i in missing[start:stop]]
+
+    for i, (key, blob) in zip(missing, parallel.map_slices(read_slice, len(missing), jobs), strict=True):
+        blobs[i] = blob
+        if key is not None:
+            store.put(key, blob)
+    store.save()
+    # Tens of thousands of long-lived objects: the garbage collector would scan them again and
+    # again while they are created (half the time of this line); they are freed with the corpus.
+    gc.disable()
+    try:
+        return [pickle.loads(blob) for blob in blobs]
+    finally:
+        gc.enable()
+
+
+def read_one(path: Path, shown_as: str) -> tuple[str | None, bytes]:
+    """Cache key and pickled (act, problems) of one file; no key when it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        found = [Problem(shown_as, None, None, f"cannot read file: {e.strerror}")]
+        return None, pickle.dumps((None, found))
+    return _key(raw, shown_as), pickle.dumps(parse_act(raw, shown_as), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _key(raw: bytes, shown_as: str) -> str:
+    # Messages name the file, so the same bytes under another name are read again.
+    return cache.digest(shown_as, raw)
 
 
 def _shown(path: Path, base: Path) -> str:

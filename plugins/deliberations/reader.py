@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -31,9 +33,15 @@ class Act:
     amends: list = field(default_factory=list)
     documents: list = field(default_factory=list)  # linked document records
     sitting: object = None
-    lines: dict = field(default_factory=dict, repr=False)  # front-matter path → line
+    digest: str = ""  # hash of the file's bytes: what pages built from this act depend on
+    front_matter: str = field(default="", repr=False)  # YAML text, for line numbers in messages
 
-    @property
+    @cached_property
+    def lines(self) -> dict:
+        """Front-matter path → line; computed only when a message needs it."""
+        return frontmatter.line_map(frontmatter.load(self.front_matter)[1])
+
+    @cached_property
     def slug(self) -> str:
         return self.meta.slug
 
@@ -55,23 +63,27 @@ class Act:
 
 def read_act(path: Path, shown_as: str) -> tuple[Act | None, list[Problem]]:
     """Read and validate one file. ``shown_as`` is the path used in messages."""
-    problems = Problems()
     try:
         raw = path.read_bytes()
     except OSError as e:
-        problems.error(shown_as, f"cannot read file: {e.strerror}")
-        return None, problems.items
+        return None, [Problem(shown_as, None, None, f"cannot read file: {e.strerror}")]
+    return parse_act(raw, shown_as)
+
+
+def parse_act(raw: bytes, shown_as: str) -> tuple[Act | None, list[Problem]]:
+    """Validate the bytes of one file (see :func:`read_act`)."""
+    problems = Problems()
     try:
         text = frontmatter.decode(raw)
         source, body, body_line = frontmatter.split(text)
         data, root = frontmatter.load(source)
-        lines = frontmatter.line_map(root)
     except frontmatter.FrontMatterError as e:
         problems.error(shown_as, e.message, line=e.line)
         return None, problems.items
     try:
         meta = Deliberation.model_validate(data)
     except ValidationError as e:
+        lines = frontmatter.line_map(root)
         for err in e.errors():
             loc = tuple(err["loc"])
             line = frontmatter.line_of(lines, loc)
@@ -81,7 +93,12 @@ def read_act(path: Path, shown_as: str) -> tuple[Act | None, list[Problem]]:
     if not body.strip():
         problems.warning(shown_as, "the act has no text; the law asks for it to be published in full",
                          line=body_line)
-    return Act(meta, shown_as, body, markdown_to_html(body), lines=lines), problems.items
+    return Act(meta, shown_as, body, markdown_to_html(body), digest=content_digest(raw),
+               front_matter=source), problems.items
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _message(err: dict, loc: tuple) -> str:

@@ -55,6 +55,8 @@ class SiteSettings(BaseModel):
     DELIBERATIONS_PER_PAGE: int = Field(50, ge=1)
     FEED_MAX_ITEMS: int = Field(50, ge=1)
     FEED_AMOUNT_THRESHOLDS: list[Decimal] = [Decimal(100_000), Decimal(1_000_000)]
+    BUILD_CACHE_PATH: str = ".cache"
+    BUILD_JOBS: int = Field(0, ge=0)
 
     @field_validator("BODIES")
     @classmethod

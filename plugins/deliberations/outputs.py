@@ -1,0 +1,262 @@
+"""Where a build writes: a staging folder, swapped with the live site at the end.
+
+The staging folder, ``.<output>.staging`` beside the site, holds the site as it was before
+the last build. A build updates it in place — files whose inputs did not change are kept or
+hard-linked from the live site, the others written, those no longer produced removed — and
+then swaps it with the live site in two renames. The live site is never written to, so a
+failed build leaves it exactly as it was, and a rebuild writes only what changed.
+
+Each file written with a *key* (a hash of everything it was made from) is recorded in a
+manifest in the build cache, with the file's identity (inode, size, modification time). A file
+is reused only when its key and its identity both match: a file edited by hand, a lost or
+damaged manifest, means writing it again. Files are never written in place when they are
+shared with the live site: they are replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
+MANIFEST_FORMAT = "deliberations-outputs-1"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    ino: int
+    size: int
+    mtime: int
+
+    def matches(self, path: Path) -> bool:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return (stat.S_ISREG(st.st_mode) and st.st_ino == self.ino and st.st_size == self.size
+                and st.st_mtime_ns == self.mtime)
+
+
+class Outputs:
+    """Writes a build's files into ``folder``, reusing those whose key did not change.
+
+    ``previous`` describes what ``folder`` already holds, ``live`` what ``live_folder`` (the
+    site online) holds; both map a site-relative path to its :class:`Entry`.
+    """
+
+    def __init__(self, folder: Path, previous: dict[str, Entry] | None = None,
+                 live: dict[str, Entry] | None = None, live_folder: Path | None = None):
+        self.folder = folder
+        self.previous = previous or {}
+        self.live = live or {}
+        self.live_folder = live_folder
+        self.done: dict[str, Entry | None] = {}  # what this build wrote or kept, by path
+
+    def reuse(self, path: str, key: str | None) -> bool:
+        """Keep ``path`` if an earlier build made it from the same key; True if kept."""
+        if key is None:
+            return False
+        target = self.folder / path
+        entry = self.previous.get(path)
+        if entry and entry.key == key and entry.matches(target):
+            self.done[path] = entry
+            return True
+        entry = self.live.get(path)
+        if entry and entry.key == key and entry.matches(self.live_folder / path):
+            _clear(target)
+            _link(self.live_folder / path, target)
+            self.done[path] = entry
+            return True
+        return False
+
+    def write(self, path: str, data: str | bytes, key: str | None = None) -> tuple[str, Entry | None]:
+        """Write ``path``; ``key`` lets a later build keep it. Returns what :meth:`add` takes."""
+        target = self.folder / path
+        _clear(target, shared_only=True)
+        try:
+            f = target.open("wb")
+        except FileNotFoundError:
+            _make_folder(target.parent)
+            f = target.open("wb")
+        with f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        return self._record(path, target, key)
+
+    def copy(self, source: Path, path: str, key: str | None = None) -> None:
+        if self.reuse(path, key):
+            return
+        target = self.folder / path
+        _clear(target)
+        _make_folder(target.parent)
+        shutil.copyfile(source, target)
+        self._record(path, target, key)
+
+    def add(self, written: list[tuple[str, Entry | None]]) -> None:
+        """Record files written by worker processes."""
+        self.done.update(written)
+
+    def _record(self, path: str, target: Path, key: str | None) -> tuple[str, Entry | None]:
+        entry = None
+        if key is not None:
+            st = os.stat(target)
+            entry = Entry(key, st.st_ino, st.st_size, st.st_mtime_ns)
+        self.done[path] = entry
+        return path, entry
+
+
+class Staging:
+    """The life of one build's output: prepare the staging folder, then commit or leave it.
+
+    Use as a context manager (it holds a lock, so that two builds of the same site wait for
+    each other); call :meth:`commit` once the generators are done.
+    """
+
+    def __init__(self, output: Path, cache_folder: Path | None):
+        self.output = output
+        self.folder = output.with_name(f".{output.name}.staging")
+        self.manifests = cache_folder / "outputs" if cache_folder else None
+        self._lock: int | None = None
+        self.started = 0
+
+    def __enter__(self) -> Staging:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(self.output.parent, os.O_RDONLY)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        _make_folder(self.folder)
+        previous = self._manifest(self.folder, forget=True)  # the folder is about to change
+        live = self._manifest(self.output) if self.output.is_dir() else {}
+        self.outputs = Outputs(self.folder, previous, live, self.output)
+        # Anything in the folder changed before this instant and not kept is left over.
+        fd, probe = tempfile.mkstemp(dir=self.folder)
+        self.started = os.fstat(fd).st_ctime_ns
+        os.close(fd)
+        os.unlink(probe)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self._lock)
+
+    def commit(self) -> None:
+        """Remove what this build did not produce, record the manifest, swap with the live site."""
+        self._remove_leftovers()
+        self._save_manifest()
+        aside = self.output.with_name(f".{self.output.name}.swapping")
+        _clear(aside)
+        if self.output.exists():
+            os.replace(self.output, aside)
+        os.replace(self.folder, self.output)
+        if aside.exists():
+            os.replace(aside, self.folder)
+        self._forget_other_manifests()
+
+    def _remove_leftovers(self) -> None:
+        done = self.outputs.done
+        for path, st in _files(self.folder):
+            if path not in done and st.st_ctime_ns < self.started:
+                target = self.folder / path
+                target.unlink()
+                with contextlib.suppress(OSError):  # not empty: other files still live there
+                    for parent in target.parents:
+                        if parent == self.folder:
+                            break
+                        parent.rmdir()
+
+    # -- manifests -------------------------------------------------------------------------
+
+    def _manifest_path(self, tree: Path) -> Path | None:
+        if self.manifests is None:
+            return None
+        st = os.stat(tree)
+        return self.manifests / f"{st.st_dev}-{st.st_ino}.json"
+
+    def _manifest(self, tree: Path, forget: bool = False) -> dict[str, Entry]:
+        path = self._manifest_path(tree)
+        if path is None:
+            return {}
+        try:
+            data = json.loads(path.read_bytes())
+            if data.get("format") != MANIFEST_FORMAT:
+                return {}
+            files = {name: Entry(*fields) for name, fields in data["files"].items()}
+        except Exception:  # noqa: BLE001 - missing or damaged: nothing is reused
+            files = {}
+        if forget:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return files
+
+    def _save_manifest(self) -> None:
+        path = self._manifest_path(self.folder)
+        if path is None:
+            return
+        files = {name: [e.key, e.ino, e.size, e.mtime] for name, e in self.outputs.done.items() if e}
+        with contextlib.suppress(OSError):  # without a manifest the next build writes everything
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"format": MANIFEST_FORMAT, "files": files}), encoding="utf-8")
+
+    def _forget_other_manifests(self) -> None:
+        keep = {self._manifest_path(tree) for tree in (self.output, self.folder) if tree.is_dir()}
+        if self.manifests is not None and self.manifests.is_dir():
+            for path in self.manifests.glob("*.json"):
+                if path not in keep:
+                    path.unlink(missing_ok=True)
+
+
+def outputs_for(settings: dict, output_path: str) -> Outputs:
+    """The build's :class:`Outputs`, or a plain one writing into ``output_path`` (run by Pelican alone)."""
+    return settings.get(SETTINGS_KEY) or Outputs(Path(output_path))
+
+
+def _files(folder: Path):
+    """(relative path, lstat) of every file below ``folder``."""
+    stack = [(folder, "")]
+    while stack:
+        current, prefix = stack.pop()
+        with os.scandir(current) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((Path(e.path), f"{prefix}{e.name}/"))
+                else:
+                    yield f"{prefix}{e.name}", e.stat(follow_symlinks=False)
+
+
+def _clear(target: Path, shared_only: bool = False) -> None:
+    """Remove ``target`` (a folder in the way included); with ``shared_only``, only a shared file."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:  # a file where a folder should be: _make_folder handles it
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(target)
+    elif not shared_only or st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):
+        target.unlink()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # A file stands where a folder must be (the site changed shape): replace it.
+        for parent in reversed([folder, *folder.parents]):
+            if parent.is_file() or parent.is_symlink():
+                parent.unlink()
+                break
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        _make_folder(target.parent)
+        os.link(source, target)

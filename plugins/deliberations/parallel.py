@@ -1,0 +1,53 @@
+"""Spread work over the cores with forked workers that inherit the corpus rather than receive it.
+
+The corpus is a large graph of objects: pickling it to each worker would cost more than the
+work itself. A forked worker sees the parent's memory as it was at the fork, so the parent
+prepares everything first (files to read, pages to render), then each worker is handed slices
+``(start, stop)`` of that list and sends back small results.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable
+from math import ceil
+
+MIN_PER_WORKER = 8  # below this, starting workers costs more than it saves
+SLICES_PER_WORKER = 8  # several slices each, so that a slow slice does not leave a core idle
+
+_task: Callable[[int, int], list] | None = None
+
+
+def workers(jobs: int) -> int:
+    """How many processes to use: ``jobs``, or one per core this process may run on when 0."""
+    return jobs if jobs > 0 else len(os.sched_getaffinity(0))
+
+
+def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
+    """``task(start, stop)`` over ``range(count)`` cut in slices; the results, concatenated in order.
+
+    With one job, or little work, everything runs here, in this process.
+    """
+    jobs = min(workers(jobs), count // MIN_PER_WORKER)
+    if jobs <= 1:
+        return task(0, count) if count else []
+    size = ceil(count / (jobs * SLICES_PER_WORKER))
+    slices = [(start, min(start + size, count)) for start in range(0, count, size)]
+    global _task
+    _task = task
+    # Objects that exist now are the parent's: leaving them out of the workers' garbage
+    # collections keeps the memory pages shared instead of copied.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.starmap(_run, slices, chunksize=1)
+    finally:
+        _task = None
+        gc.unfreeze()
+    return [item for result in results for item in result]
+
+
+def _run(start: int, stop: int) -> list:
+    return _task(start, stop)
