@@ -20,6 +20,10 @@ RULE = re.compile(r"[-=_*~#.\s]+")
 DECIDES = re.compile(r"\b(?:d[ée]cide|arr[êe]te|d[ée]lib[èe]re)\s*:?\s*$|\bd[ée]cide\s+(?:de\b|d['’])",
                      re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;»]$")
+# Lines that open a paragraph even without a blank line before them (text extracted from a PDF).
+OPENS = re.compile(r"(?:vu|considérant|après\s+en\s+avoir|fait\s+à|rapporteur|nombre\s+de|votants"
+                   r"|(?:pour|contre|abstentions?)\s*:|le\s+maire|la\s+maire|le\s+président|la\s+présidente)\b"
+                   r"|[A-ZÀ-Ý][\w'’ ]{0,40}\s:\s", re.IGNORECASE)
 
 _ESCAPE = re.compile(r"([\\`*_{}\[\]>#|])")
 
@@ -75,10 +79,17 @@ def _classify(line: str) -> Block:
 
 
 def _continues(prev: Block, line: str) -> bool:
-    if prev.closed or prev.kind in ("heading", "vote"):
+    if prev.closed or prev.kind in ("heading", "vote") or OPENS.match(line) or _capitals(line) \
+            or _capitals(prev.text):
         return False
     # A new sentence after a finished one starts a new paragraph; a lowercase start never does.
     return not (_SENTENCE_END.search(prev.text) and line[0].isupper())
+
+
+def _capitals(text: str) -> bool:
+    """A line in capitals is a heading of its own (« COMMUNE DE TESTVILLE »)."""
+    letters = [c for c in text if c.isalpha()]
+    return text[:1].isalpha() and len(letters) >= 8 and not any(c.islower() for c in letters)
 
 
 def to_markdown(items: list[Block]) -> str:

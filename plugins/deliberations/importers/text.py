@@ -101,8 +101,9 @@ def parse(text: str, source: str, site_bodies: dict[str, str], body: str | None 
         raise ImportFailed("no act number found at the top of the text (e.g. « 22-B-0183 » or "
                            "« Délibération n° 2022-123 »)")
     if head.session is None:
-        raise ImportFailed("no session date found at the top of the text (e.g. « Séance du "
-                           "vendredi 8 avril 2022 »)")
+        why = [note for note in draft.notes if note.startswith("session:")]
+        raise ImportFailed("; ".join(why) if why else "no session date found at the top of the text "
+                           "(e.g. « Séance du vendredi 8 avril 2022 »)")
     fields = draft.fields
     fields["number"] = head.number
     if head.title:
