@@ -64,8 +64,8 @@ def test_duplicate_ids_are_refused_with_their_lines(site):
 
 def test_spreadsheet_mangled_numbers_are_not_guessed(site):
     result = import_scdl(site, REAL_WORLD / "saint-etienne-metropole-deliberations-2022-excel-mangled.csv")
-    assert ("failed: saint-etienne-metropole-deliberations-2022-excel-mangled.csv:2: DELIB_ID '2022,00028' was "
-            "turned into a number by a spreadsheet") in result.err
+    assert ("failed: saint-etienne-metropole-deliberations-2022-excel-mangled.csv:2: DELIB_ID '2022,00028' "
+            "was turned into a number by a spreadsheet") in result.err
     assert "COLL_SIRET '2,44201E+13' was turned into a number by a spreadsheet" in result.err
     assert "skipped: saint-etienne-metropole-deliberations-2022-excel-mangled.csv:106-1024: 919 empty rows" \
         in result.err
@@ -124,7 +124,8 @@ def test_a_messy_but_complete_file_builds_into_pages(site):
     shown = facts(page)
     assert shown["Instance"] == "Conseil" and shown["Séance"] == "8 avril 2022"
     assert shown["Mis en ligne le"] == "15 avril 2022 à 10:30"
-    assert shown["Décision"] == "Adoptée — pour : 140, contre : 6, abstentions : 4 (150 votants sur 184 membres)"
+    assert shown["Décision"] == ("Adoptée — pour : 140, contre : 6, abstentions : 4 "
+                                 "(150 votants sur 184 membres)")
     assert shown["Matière"] == "8.9 Domaines de compétences par thèmes — Culture"
     assert shown["Contrôle de légalité"] == "Exécutoire : transmis en préfecture, reçu le 12 avril 2022"
     [link] = page.cssselect(".act-text a")
@@ -155,7 +156,8 @@ def test_files_that_are_not_scdl_fail_with_a_reason(content, reason):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.text(max_size=12), max_size=8), max_size=8), st.sampled_from([",", ";"]))
 def test_any_table_gives_rows_or_the_projects_error(table, sep):
-    lines = [sep.join(["DELIB_ID", "DELIB_DATE", "DELIB_OBJET", "DELIB_MATIERE_CODE", "VOTE_POUR", "DELIB_URL"])]
+    columns = ["DELIB_ID", "DELIB_DATE", "DELIB_OBJET", "DELIB_MATIERE_CODE", "VOTE_POUR", "DELIB_URL"]
+    lines = [sep.join(columns)]
     lines += [sep.join(cells) for cells in table]
     try:
         read = scdl.parse("\n".join(lines).encode("utf-8", "surrogatepass"), "f.csv", MEL_BODIES)

@@ -33,13 +33,15 @@ def test_teletransmission_wording():
 
 
 def test_stamp_glued_to_a_line_of_the_act_by_pdf_extraction():
-    found = stamp.read("Envoyé en préfecture le 12/05/2023 COMMUNE DE TESTVILLE Reçu en préfecture le 12/05/2023")
+    found = stamp.read("Envoyé en préfecture le 12/05/2023 COMMUNE DE TESTVILLE "
+                       "Reçu en préfecture le 12/05/2023")
     assert found.dates == {"sent": date(2023, 5, 12), "received": date(2023, 5, 12)}
     assert found.text == "COMMUNE DE TESTVILLE"
 
 
 def test_the_acts_own_sentences_are_not_stamp():
-    text = "Vu l'arrêté\npublié le 3 mars 2021 au recueil des actes administratifs ;\nl'arrêté publié le 3 mars 2021"
+    text = ("Vu l'arrêté\npublié le 3 mars 2021 au recueil des actes administratifs ;\n"
+            "l'arrêté publié le 3 mars 2021")
     found = stamp.read(text)
     assert found.dates == {}
     assert found.text == text

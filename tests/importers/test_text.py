@@ -71,8 +71,8 @@ def test_envoye_recu_wording_of_a_town_council_extracted_line_by_line():
     assert [(a["value"], a.get("tax")) for a in f["amounts"]] == [
         (Decimal("1250000.00"), "TTC"), (Decimal("1100000.00"), "TTC"), (Decimal("12500.50"), None)]
     assert f["amounts"][2]["label"].startswith("Considérant que l'étude thermique, financée à hauteur de")
-    assert "1. D'attribuer le marché de travaux à la société Bâtir Nord pour un montant de 1 250 000,00 € TTC ;" \
-        in draft.text.splitlines()
+    assert ("1. D'attribuer le marché de travaux à la société Bâtir Nord pour un montant de "
+            "1 250 000,00 € TTC ;") in draft.text.splitlines()
 
 
 def test_teletransmission_wording_rejected_act_and_a_session_without_year():
@@ -82,7 +82,8 @@ def test_teletransmission_wording_rejected_act_and_a_session_without_year():
     assert f["body"] == "commission-permanente"
     # « Séance du jeudi 1er décembre »: the year is the ACTES id's, whose decision date is that day.
     assert f["session"] == date(2022, 12, 1)
-    assert f["transmission"]["sent"] == date(2022, 12, 5) and f["transmission"]["received"] == date(2022, 12, 6)
+    assert f["transmission"]["sent"] == date(2022, 12, 5)
+    assert f["transmission"]["received"] == date(2022, 12, 6)
     assert "published" not in f  # this stamp has no publication date
     assert f["outcome"] == "rejected"
     assert f["vote"] == {"for": 12, "against": 30, "abstention": 0}

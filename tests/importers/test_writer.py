@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 SITE = load({"COLLECTIVITY": {"name": "MEL", "siren": "200093201", "siret": "20009320100016"},
              "BODIES": {"conseil": "Conseil", "bureau": "Bureau"}})
-FIELDS = {"number": "464", "title": "Tarifs: 2023 # révisés", "body": "conseil", "session": date(2013, 11, 25),
-          "published": datetime(2013, 12, 2, 9, 30), "subject": "7.10",
+FIELDS = {"number": "464", "title": "Tarifs: 2023 # révisés", "body": "conseil",
+          "session": date(2013, 11, 25), "published": datetime(2013, 12, 2, 9, 30), "subject": "7.10",
           "amounts": [{"value": Decimal("1250000.00"), "tax": "TTC"}, {"value": Decimal("675")}]}
 
 
