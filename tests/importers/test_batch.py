@@ -73,7 +73,7 @@ def test_into_and_body_options(site):
     result = import_text(site, SEED, options=("--into", "incoming", "--body", "conseil"))
     act = site.root / "incoming" / "2022" / "22-B-0183.md"
     assert result.code == 0 and "body: conseil\n" in act.read_text()
-    assert "note: body: the text names « BUREAU »; --body conseil was used" in result.err
+    assert "note: body: the source names « BUREAU »; --body conseil was used" in result.err
 
 
 def test_an_unknown_body_is_a_usage_error(site):
@@ -123,3 +123,13 @@ def test_long_runs_show_a_progress_bar_on_a_terminal(site, tmp_path):
     report = importer.run("scdl", [csv], progress=console)
     assert report.count("written") == 25
     assert re.search(r"Importing rows.*25/25", screen.getvalue())
+
+
+def test_a_windows_1252_text_is_read_and_said_so(site, tmp_path):
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes(SEED.read_text(encoding="utf-8").encode("cp1252"))
+    result = import_text(site, legacy)
+    assert result.code == 0
+    assert "note: the file is not UTF-8; it was read as Windows-1252 (check the accents)" in result.err
+    act = (site.content / "deliberations" / "2022" / "22-B-0183.md").read_text(encoding="utf-8")
+    assert "## I. Rappel du contexte\n\nCompétente depuis 2000" in act

@@ -109,7 +109,7 @@ def test_what_cannot_be_found_is_left_out_and_said():
 def test_body_forced_from_the_command_line():
     draft = parse("seed-22-B-0183.txt", body="conseil")
     assert draft.fields["body"] == "conseil"
-    assert any("the text names « BUREAU »" in note for note in draft.notes)
+    assert any("the source names « BUREAU »" in note for note in draft.notes)
 
 
 @pytest.mark.parametrize(("source", "reason"), [

@@ -18,7 +18,7 @@ from .. import frontmatter
 from ..problems import relative
 from ..settings import SiteSettings
 from . import pdf, scdl, text, writer
-from .draft import Draft, ImportFailed
+from .draft import Draft, ImportFailed, decode, read_source
 
 KINDS = {
     "text": "the text of a stamped act (.txt, UTF-8)",
@@ -148,13 +148,15 @@ class Importer:
         bodies = dict(self.site.BODIES)
         if kind == "pdf":
             return pdf.parse(path, str(path), bodies, self.body)
-        try:
-            if path.stat().st_size > MAX_TEXT_BYTES:
-                raise ImportFailed(f"the file is larger than {MAX_TEXT_BYTES:,} bytes: not an act's text")
-            raw = path.read_bytes()
-        except OSError as e:
-            raise ImportFailed(f"cannot read the file: {e.strerror}") from None
-        return text.parse(decode(raw), str(path), bodies, self.body)
+        raw = read_source(path, MAX_TEXT_BYTES, "the text of an act")
+        if b"\x00" in raw:
+            raise ImportFailed("the file is binary (it contains NUL bytes), not text; for a PDF use "
+                               "`deliberations import pdf`")
+        content, note = decode(raw)
+        draft = text.parse(content, str(path), bodies, self.body)
+        if note:
+            draft.notes.insert(0, note)
+        return draft
 
     def _write(self, draft: Draft, kind: str) -> Item:
         fields = dict(draft.fields)
@@ -189,14 +191,7 @@ class Importer:
         return Item(draft.source, "written", target=shown, to_fill=to_fill, to_fix=to_fix, notes=draft.notes)
 
 
-def decode(raw: bytes) -> str:
-    if b"\x00" in raw:
-        raise ImportFailed("the file is binary (it contains NUL bytes), not text; for a PDF use "
-                           "`deliberations import pdf`")
-    try:
-        return raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+
 
 
 def numbers_in(folder: Path) -> dict[str, Path]:

@@ -32,5 +32,17 @@ def match(phrase: str, bodies: dict[str, str]) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
+def choose(said: str | None, bodies: dict[str, str], forced: str | None) -> tuple[str | None, str | None]:
+    """(body key, note for the report) for an act whose source names ``said``; ``forced`` wins."""
+    key = match(said, bodies) if said else None
+    if forced:
+        return forced, (f"the source names « {said} »; --body {forced} was used"
+                        if said and key != forced else None)
+    if said and key is None:
+        return None, (f"« {said} » is not one of the site's bodies ({describe(bodies)}); "
+                      "pass --body KEY or add it to BODIES")
+    return key, None
+
+
 def describe(bodies: dict[str, str]) -> str:
     return ", ".join(f"{k} ({name})" for k, name in bodies.items())

@@ -31,3 +31,22 @@ class Draft:
     @property
     def number(self) -> str | None:
         return self.fields.get("number")
+
+
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """Text of a file (UTF-8, else Windows-1252 as older office software writes), and a note if so."""
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff"), None
+    except UnicodeDecodeError:
+        return (raw.decode("cp1252", errors="replace"),
+                "the file is not UTF-8; it was read as Windows-1252 (check the accents)")
+
+
+def read_source(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a source file, or :class:`ImportFailed` saying why they cannot be read."""
+    try:
+        if path.stat().st_size > max_bytes:
+            raise ImportFailed(f"the file is larger than {max_bytes:,} bytes: not {what}")
+        return path.read_bytes()
+    except OSError as e:
+        raise ImportFailed(f"cannot read the file: {e.strerror}") from None

@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from . import text as text_parser
-from .draft import Draft, ImportFailed
+from .draft import Draft, ImportFailed, read_source
 
 MAX_BYTES = 100 * 1024 * 1024  # a signed act with its annexes; larger is not an act
 
@@ -40,12 +40,7 @@ def extract(raw: bytes) -> str:
 
 
 def parse(path: Path, source: str, site_bodies: dict[str, str], body: str | None = None) -> Draft:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ImportFailed(f"the file is larger than {MAX_BYTES:,} bytes")
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ImportFailed(f"cannot read the file: {e.strerror}") from None
+    raw = read_source(path, MAX_BYTES, "an act")
     draft = text_parser.parse(extract(raw), source, site_bodies, body)
     draft.document = path
     return draft

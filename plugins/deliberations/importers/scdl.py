@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .. import actes
 from . import bodies
-from .draft import Draft, ImportFailed
+from .draft import Draft, ImportFailed, decode, read_source
 from .french import fold, make_date
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -69,12 +69,7 @@ class ScdlFile:
 def read(path: Path, site_bodies: dict[str, str], body: str | None = None,
          siret: str | None = None) -> ScdlFile:
     """Read an SCDL CSV (or OpenDataSoft JSON) file; raise :class:`ImportFailed` if it is neither."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ImportFailed(f"the file is larger than {MAX_BYTES:,} bytes: not an SCDL file")
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ImportFailed(f"cannot read the file: {e.strerror}") from None
+    raw = read_source(path, MAX_BYTES, "an SCDL file")
     return parse(raw, path.name, site_bodies, body, siret, as_json=path.suffix.lower() == ".json")
 
 
@@ -86,7 +81,9 @@ def parse(raw: bytes, name: str, site_bodies: dict[str, str], body: str | None =
     if b"\x00" in raw:
         raise ImportFailed("the file is binary (it contains NUL bytes), not a CSV file")
     result = ScdlFile()
-    text = _decode(raw, result.notes)
+    text, note = decode(raw)
+    if note:
+        result.notes.append(note)
     records = _json_records(text) if as_json else _csv_records(text, result.notes)
     columns_seen: set[str] = set()
     drafts: list[tuple[int, Draft]] = []
@@ -111,15 +108,6 @@ def parse(raw: bytes, name: str, site_bodies: dict[str, str], body: str | None =
         if column in columns_seen:
             result.notes.append(f"{column} not imported: {why}")
     return result
-
-
-def _decode(raw: bytes, notes: list[str]) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        notes.append("the file is not UTF-8; it was read as Windows-1252 (check the accents)")
-    return text.removeprefix("\ufeff")
 
 
 def _csv_records(text: str, notes: list[str]):
@@ -305,18 +293,11 @@ def _moment(text: str, notes: list[str]) -> date | datetime | None:
 
 
 def _body(values: dict, draft: Draft, site_bodies: dict[str, str], forced: str | None) -> None:
-    said = _cell(values, "TYPE_SEANCE")
-    if forced:
-        draft.fields["body"] = forced
-        return
-    if not said:
-        return
-    key = bodies.match(said, site_bodies)
+    key, note = bodies.choose(_cell(values, "TYPE_SEANCE"), site_bodies, forced)
     if key:
         draft.fields["body"] = key
-    else:
-        draft.notes.append(f"TYPE_SEANCE « {said} » is not one of the site's bodies "
-                           f"({bodies.describe(site_bodies)}); pass --body KEY or add it to BODIES")
+    if note:
+        draft.notes.append(f"TYPE_SEANCE: {note}")
 
 
 def _subject(values: dict, draft: Draft) -> None:

@@ -290,20 +290,11 @@ def _title(lines: list[str], indices: list[int], spans: dict, head: Header) -> s
 
 
 def _set_body(draft: Draft, said: str | None, site_bodies: dict[str, str], forced: str | None) -> None:
-    if forced:
-        draft.fields["body"] = forced
-        named = said and bodies.match(said, site_bodies)
-        if said and named != forced:
-            draft.notes.append(f"body: the text names « {said} »; --body {forced} was used")
-        return
-    if said is None:
-        return
-    key = bodies.match(said, site_bodies)
+    key, note = bodies.choose(said, site_bodies, forced)
     if key:
         draft.fields["body"] = key
-    else:
-        draft.notes.append(f"body: « {said} » is not one of the site's bodies "
-                           f"({bodies.describe(site_bodies)}); pass --body KEY or add it to BODIES")
+    if note:
+        draft.notes.append(f"body: {note}")
 
 
 def _subject(text: str) -> str | None:
