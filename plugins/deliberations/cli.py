@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (ContentError, SettingsError) as e:
         print(e, file=sys.stderr)
-        print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
+        if args.command == "build":
+            print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted: the previous site is unchanged.", file=sys.stderr)
@@ -93,11 +94,14 @@ def _check(args) -> int:
 
 
 def _demo(args) -> int:
-    from .demo import write_demo_site
+    from .demo import RefusedFolder, write_demo_site
 
     if args.count < 1:
         raise UsageError("--count must be at least 1")
-    site = write_demo_site(args.into, args.count, seed=args.seed)
+    try:
+        site = write_demo_site(args.into, args.count, seed=args.seed)
+    except RefusedFolder as e:
+        raise UsageError(f"refusing to write synthetic acts there: {e}") from None
     print(f"{args.count} synthetic acts written to {site / 'content'}; "
           f"build them with: deliberations build --settings {site / 'pelicanconf.py'}")
     return 0
