@@ -43,6 +43,16 @@ def amount(a) -> str:
     return money(a.value, a.currency, a.tax.value if a.tax else None)
 
 
+def total(meta) -> str:
+    """Sum of an act's amounts in euros, with HT/TTC/net when they all share it; "" if none."""
+    euros = [a for a in meta.amounts if a.currency == "EUR"]
+    if not euros:
+        return ""
+    taxes = {a.tax for a in euros}
+    tax = taxes.pop() if len(taxes) == 1 else None
+    return money(meta.total, "EUR", tax.value if tax else None)
+
+
 def number(value) -> str:
     return format_decimal(value, locale=LOCALE)
 
@@ -74,6 +84,7 @@ FILTERS = {
     "datetime_fr": french_datetime,
     "money": money,
     "amount": amount,
+    "total_fr": total,
     "number_fr": number,
     "outcome_fr": outcome,
     "recurrence_fr": recurrence,

@@ -180,7 +180,7 @@ def _iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, Field(min_length=1), BeforeValidator(_text)]
 Day = Annotated[date, BeforeValidator(_date), PlainSerializer(_iso, return_type=str)]
 Moment = Annotated[
     date | datetime, BeforeValidator(_moment), PlainSerializer(_iso, return_type=str)
@@ -279,10 +279,9 @@ class Vote(Strict):
 
 
 class Transmission(Strict):
-    """Transmission to the prefecture (legality control) through ACTES.
+    """Transmission to the prefecture (legality control) through ACTES."""
 
-    The order of its dates is checked with the act's other dates (:class:`Deliberation`).
-    """
+    # The order of its dates is checked with the act's other dates, in Deliberation.
 
     actes_id: ActesId | None = None
     sent: Day | None = None
@@ -344,7 +343,7 @@ class Document(Strict):
     title: Text
 
 
-ActNumber = Annotated[str, BeforeValidator(_text), Field(max_length=100)]
+ActNumber = Annotated[str, Field(min_length=1, max_length=100), BeforeValidator(_text)]
 
 
 class Deliberation(Strict):
@@ -416,6 +415,13 @@ class Deliberation(Strict):
         Dates and aware datetimes cannot be compared with each other; this is the sort key.
         """
         return local_naive(self.published or self.session)
+
+    @property
+    def executory(self) -> date | None:
+        """Day the act became enforceable (« exécutoire »): put online and received by the prefecture."""
+        if self.published and self.transmission and self.transmission.received:
+            return max(day_of(self.published), self.transmission.received)
+        return None
 
     @property
     def total(self) -> Decimal:
