@@ -10,7 +10,7 @@ from .problems import ContentError
 from .settings import SettingsError
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deliberations", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -33,8 +33,11 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("schema", help="print the JSON Schema of the front matter")
     p.set_defaults(run=_schema)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except (ContentError, SettingsError) as e:

@@ -34,9 +34,10 @@ def french_datetime(value: date | datetime | None) -> str:
 
 
 def money(value: Decimal, currency: str = "EUR", tax: str | None = None) -> str:
-    # Babel separates thousands and the sign with narrow no-break spaces, as French typography wants.
+    # Babel separates thousands and the sign with no-break spaces, as French typography wants;
+    # « HT » stays on the same line too.
     text = format_currency(value, currency, locale=LOCALE)
-    return f"{text} {TAXES[tax]}" if tax else text
+    return f"{text}\u00a0{TAXES[tax]}" if tax else text
 
 
 def amount(a) -> str:
