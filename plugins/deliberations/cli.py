@@ -89,10 +89,12 @@ def _check(args) -> int:
     site = site_settings.load(pelican_settings, source=args.settings.name)
     corpus, problems = load_corpus(Path(pelican_settings["PATH"]), site,
                                    shown_relative_to=args.settings.resolve().parent)
-    for w in problems.warnings:
+    warnings = problems.warnings
+    for w in warnings:
         print(w, file=sys.stderr)
-    print(f"{len(corpus.acts)} acts checked, no errors"
-          f"{f', {len(problems.warnings)} warnings' if problems.warnings else ''}.")
+    n = len(corpus.acts)
+    print(f"{n} act{'s' if n > 1 else ''} checked, no errors"
+          f"{f', {len(warnings)} warning' if warnings else ''}{'s' if len(warnings) > 1 else ''}.")
     return 0
 
 

@@ -45,10 +45,11 @@ ACTES_ID_SCHEMA = re.sub(r"\(\?P<\w+>", "(", ACTES_ID.pattern)
 def slugify(number: str) -> str:
     """URL slug of an act number: lowercase, accents dropped, other runs of characters → '-'.
 
-    ``22-B-0183`` → ``22-b-0183``; ``20 C 0008`` → ``20-c-0008``.
+    ``22-B-0183`` → ``22-b-0183``; ``20 C 0008`` → ``20-c-0008``; ``n°12`` → ``n-12``.
     """
-    ascii_text = unicodedata.normalize("NFKD", number).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    decomposed = unicodedata.normalize("NFKD", number.lower())
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", unaccented).strip("-")
 
 
 def luhn_ok(digits: str) -> bool:
