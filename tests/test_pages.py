@@ -96,7 +96,7 @@ def test_act_page_shows_every_fact_in_french(council: Site):
         "12 avril 2022, reçu le 13 avril 2022. Identifiant ACTES : "
         "059-200093201-20220408-lmc100000090231-DE",
     }
-    assert page.cssselect(".facts time")[0].get("datetime") == "2022-04-15T10:30:00"
+    assert [t.get("datetime") for t in page.cssselect(".facts time")] == ["2022-04-08", "2022-04-15T10:30:00"]
 
 
 def test_amounts_table_in_french_format(council: Site):
@@ -154,6 +154,7 @@ def test_full_text_is_clean_html_under_its_heading(council: Site):
 def test_sitting_page_lists_every_act_examined_adopted_or_not(council: Site):
     page = doc(council, "seances/2022-04-08-bureau")
     assert words(page.cssselect("h1")[0]) == "Bureau — séance du 8 avril 2022"
+    assert words(page.cssselect("main p")[0]) == "2 actes examinés lors de cette séance, adoptés ou non :"
     assert rows(page.cssselect("table")[0]) == [
         ["22-B-0183", "Adhésion au Club Innovations et Culture – CLIC France", "adoptée"],
         ["22-B-0184", "Tarifs du musée", "rejetée"],
