@@ -230,6 +230,8 @@ def test_about_page_explains_what_is_published(council: Site):
     text = words(page.cssselect("main")[0])
     assert "Métropole Européenne de Lille" in text and "L.2131-1" in text
     assert page.cssselect("main a[href='https://www.etalab.gouv.fr/licence-ouverte-open-licence/']")
+    links = {a.get("href") for a in page.cssselect("main a")}
+    assert {f"{SITEURL}/{where}/" for where in ("seances", "instances", "matieres", "annees")} <= links
 
 
 def all_pages(site: Site) -> list[Path]:

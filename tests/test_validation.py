@@ -284,3 +284,20 @@ def test_missing_author_and_text_are_warnings(site: Site):
     page = html.fromstring(site.page("deliberations/22-b-0183"))
     assert " ".join(page.cssselect(".act-text")[0].text_content().split()) == (
         "Texte intégral Le texte intégral de cet acte n'est pas disponible sur ce site.")
+
+
+def test_files_that_are_not_acts_are_reported(site: Site):
+    write(site, front())
+    (site.content / "deliberations" / "2022" / "22-B-0184.MD").write_text("---\n", encoding="utf-8")
+    (site.content / "deliberations" / "2022" / ".22-B-0183.md.swp").write_bytes(b"\x00")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        "content/deliberations/2022/22-B-0184.MD: warning: not read: an act is a file whose name ends in '.md'"]
+
+
+def test_a_missing_folder_of_acts_is_an_error_not_an_empty_site(site: Site):
+    write(site, front())
+    site.configure(extra='DELIBERATIONS_PATH = "deliberation"')
+    assert_refused(site, "content/deliberation: folder of the acts not found "
+                   "(PATH and DELIBERATIONS_PATH in the settings: 'deliberation')")
