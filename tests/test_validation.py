@@ -293,7 +293,8 @@ def test_files_that_are_not_acts_are_reported(site: Site):
     result = site.build()
     assert result.code == 0, result.err
     assert result.err.splitlines() == [
-        "content/deliberations/2022/22-B-0184.MD: warning: not read: an act is a file whose name ends in '.md'"]
+        "content/deliberations/2022/22-B-0184.MD: warning: not read: "
+        "an act is a file whose name ends in '.md'"]
 
 
 def test_a_missing_folder_of_acts_is_an_error_not_an_empty_site(site: Site):
