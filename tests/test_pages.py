@@ -296,3 +296,16 @@ def test_bundled_content_builds_and_links_the_repealed_act(tmp_path):
         "Rapportée par 22-B-0183 (Adhésion au Club Innovations et Culture – CLIC France)"]
     sitting = (tmp_path / "out/seances/2022-04-08-bureau/index.html").read_text()
     assert "22-B-0183" in sitting
+
+
+def test_front_matter_is_shown_as_text_never_as_html(site: Site):
+    site.add(title="Tarifs <script>alert(1)</script> & taxes", summary='"><img src=x onerror=alert(1)>',
+             amounts=[{"value": "1", "label": "<b>Prix</b>", "beneficiary": {"name": "A & B"}}])
+    assert site.build().code == 0
+    for url in ("deliberations/22-b-0183", "", "seances/2022-04-08-bureau"):
+        page = doc(site, url)
+        assert page.cssselect("script, img, main b") == [], url
+    page = doc(site, "deliberations/22-b-0183")
+    assert words(page.cssselect("h1")[0]) == "Tarifs <script>alert(1)</script> & taxes"
+    assert page.cssselect('meta[name="description"]')[0].get("content") == '"><img src=x onerror=alert(1)>'
+    assert rows(page.cssselect(".amounts table")[0])[0][:1] == ["<b>Prix</b>"]

@@ -40,6 +40,9 @@ class DeliberationsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site_settings.load(self.settings)
+        # Titles, names and labels may come from an import: escaped, as Pelican's env does not.
+        # The act's text is already sanitized HTML; templates print it with `|safe`.
+        self.env.autoescape = True
         self.env.filters.update(formatting.FILTERS)
 
     # -- context -------------------------------------------------------------------------
