@@ -309,3 +309,12 @@ def test_front_matter_is_shown_as_text_never_as_html(site: Site):
     assert words(page.cssselect("h1")[0]) == "Tarifs <script>alert(1)</script> & taxes"
     assert page.cssselect('meta[name="description"]')[0].get("content") == '"><img src=x onerror=alert(1)>'
     assert rows(page.cssselect(".amounts table")[0])[0][:1] == ["<b>Prix</b>"]
+
+
+def test_document_names_with_spaces_and_accents_get_working_links(site: Site):
+    site.document("2022/Délibération signée n°1.pdf", SIGNED_PDF)
+    site.add(documents=[{"file": "2022/Délibération signée n°1.pdf", "title": "Délibération signée"}])
+    assert site.build().code == 0
+    href = doc(site, "deliberations/22-b-0183").cssselect(".documents a")[0].get("href")
+    assert href == "/documents/2022/D%C3%A9lib%C3%A9ration%20sign%C3%A9e%20n%C2%B01.pdf"
+    assert (site.output / "documents/2022/Délibération signée n°1.pdf").read_bytes() == SIGNED_PDF
