@@ -214,6 +214,15 @@ def test_listings_are_paginated(site: Site):
     assert "page 2" in doc(site, "page/2").findtext(".//title")
 
 
+def test_siteurl_with_a_trailing_slash_gives_clean_links(tmp_path):
+    site = Site(tmp_path / "site", siteurl=SITEURL + "/")
+    site.add()
+    assert site.build().code == 0
+    links = [a.get("href") for a in doc(site, "").cssselect("a")]
+    assert f"{SITEURL}/deliberations/22-b-0183/" in links
+    assert not [link for link in links if "//" in link.removeprefix("https://")]
+
+
 @pytest.mark.parametrize("number, slug", [
     ("22-B-0183", "22-b-0183"), ("20 C 0008", "20-c-0008"), ("DEL2023_087", "del2023-087"),
 ])
