@@ -141,7 +141,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
 
 
-_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "œ": "œ"})
+_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"})
 
 
 # --- header: number, session, body, title ------------------------------------------------------
