@@ -37,8 +37,9 @@ def test_import_then_build_shows_the_acts_facts(site):
     assert shown["Instance"] == "Conseil" and shown["Séance"] == "10 mai 2023"
     assert shown["Mis en ligne le"] == "17 mai 2023"
     assert shown["Décision"] == "Adoptée — pour : 25, contre : 2, abstentions : 1 (28 votants sur 29 membres)"
-    cells = [" ".join(td.text_content().split()) for td in page.cssselect(".amounts td")]
-    assert cells[1] == "1 250 000,00 € TTC"
+    cells = page.cssselect(".amounts td[data-label=Montant]")
+    amounts = [" ".join(td.text_content().split()) for td in cells]
+    assert amounts == ["1 250 000,00 € TTC", "1 100 000,00 € TTC", "12 500,50 €"]
     assert [li.text_content() for li in page.cssselect(".act-text ol li")][2] == \
         "D’autoriser le Maire à signer toutes les pièces du marché."
     seed = html.fromstring(site.page("deliberations/22-b-0183"))

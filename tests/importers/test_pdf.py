@@ -77,8 +77,8 @@ def test_import_then_build_shows_the_facts_and_publishes_the_pdf(site):
     assert shown["Mis en ligne le"] == "15 avril 2022"
     assert shown["Décision"] == "Adoptée à l'unanimité"
     assert "Identifiant ACTES : 059-200093201-20220408-lmc100000090231-DE" in shown["Contrôle de légalité"]
-    assert [" ".join(td.text_content().split()) for td in page.cssselect(".amounts td")][1:3] == [
-        "675,00 € HT", "annuel"]
+    [row] = page.cssselect(".amounts tbody tr")
+    assert [" ".join(cell.text_content().split()) for cell in row][1:3] == ["675,00 € HT", "annuel"]
     assert "Rapporte 22-B-0146" in " ".join(page.cssselect(".relations")[0].text_content().split())
     [link] = page.cssselect(".documents a")
     assert link.get("href") == "/documents/2022/22-B-0183.pdf"

@@ -127,7 +127,8 @@ def test_a_messy_but_complete_file_builds_into_pages(site):
     assert shown["Décision"] == ("Adoptée — pour : 140, contre : 6, abstentions : 4 "
                                  "(150 votants sur 184 membres)")
     assert shown["Matière"] == "8.9 Domaines de compétences par thèmes — Culture"
-    assert shown["Contrôle de légalité"] == "Exécutoire : transmis en préfecture, reçu le 12 avril 2022"
+    assert shown["Contrôle de légalité"] == ("Exécutoire depuis le 15 avril 2022. "
+                                             "Reçu en préfecture le 12 avril 2022.")
     [link] = page.cssselect(".act-text a")
     assert link.get("href") == "https://example.org/actes/22-C-0045%20%28sign%C3%A9%29.pdf"
     other = facts(html.fromstring(site.page("deliberations/22-c-0046")))

@@ -44,7 +44,7 @@ def test_the_seed_imports_to_exactly_the_facts_it_states():
 def test_the_seeds_text_becomes_clean_markdown():
     draft = parse("seed-22-B-0183.txt")
     page = html.fromstring(markdown_to_html(draft.text))
-    assert [h.text_content() for h in page.cssselect("h2")] == [
+    assert [h.text_content() for h in page.cssselect("h3")] == [
         "I. Rappel du contexte", "II. Objet de la délibération"]
     decisions = [li.text_content() for li in page.cssselect("ol > li")]
     assert len(decisions) == 3 and decisions[0].startswith("De rapporter la délibération n° 22-B-0146")
