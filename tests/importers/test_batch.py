@@ -134,3 +134,13 @@ def test_a_windows_1252_text_is_read_and_said_so(site, tmp_path):
     assert "note: the file is not UTF-8; it was read as Windows-1252 (check the accents)" in result.err
     act = (site.content / "deliberations" / "2022" / "22-B-0183.md").read_text(encoding="utf-8")
     assert "## I. Rappel du contexte\n\nCompétente depuis 2000" in act
+
+
+def test_numbers_giving_the_same_file_name_never_overwrite_each_other(site, tmp_path):
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text(SEED.read_text().replace("22-B-0183", "22 B 0183"))
+    result = import_text(site, SEED, spaced, options=("--force",))
+    assert result.code == 1
+    assert (f"failed: {spaced}: content/deliberations/2022/22-B-0183.md holds act '22-B-0183', whose "
+            "number gives the same file name as '22 B 0183'") in result.err
+    assert "number: 22-B-0183\n" in (site.content / "deliberations" / "2022" / "22-B-0183.md").read_text()

@@ -98,6 +98,7 @@ class Importer:
         self.site, self.into, self.documents = site, into, documents
         self.body, self.force, self.dry_run, self.out, self.debug = body, force, dry_run, out, debug
         self.existing = numbers_in(into)
+        self.holds = {path: number for number, path in self.existing.items()}  # file → its act's number
         self.claimed: dict[str, str] = {}  # number → source, in this run
 
     def run(self, kind: str, files: list[Path], progress=None) -> Report:
@@ -167,6 +168,10 @@ class Importer:
         self.claimed[number] = draft.source
         path = self.existing.get(number) or writer.target(fields, self.into)
         shown = relative(path, Path.cwd())
+        if self.holds.get(path, number) != number:
+            return Item(draft.source, "failed", target=shown, reason=f"{shown} holds act "
+                        f"{self.holds[path]!r}, whose number gives the same file name as {number!r}")
+        self.holds[path] = number
         if path.exists() and not self.force:
             return Item(draft.source, "skipped", target=shown,
                         reason=f"{shown} already exists (--force overwrites it)")

@@ -33,7 +33,7 @@ class _Quoted(str):
     """A string always written in double quotes (subject codes look like numbers)."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.CSafeDumper):  # libyaml, as the reader uses
     pass
 
 
