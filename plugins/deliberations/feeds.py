@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -95,6 +96,12 @@ def updated(meta: Deliberation) -> datetime:
     return max(moment(meta.modified), published(meta))
 
 
+def order(act) -> tuple[datetime, str]:
+    """Sort key of the acts in a feed: publication, then number."""
+    return published(act.meta), act.meta.number
+
+
+
 def threshold_name(threshold: Decimal) -> str:
     """File name of an amount feed: 1000000 → "1000000", 1500.50 → "1500.5"."""
     return format(threshold.normalize(), "f")
@@ -129,7 +136,7 @@ def define_feeds(site: site_settings.SiteSettings, acts: list) -> list[Feed]:
 
     by_name = {f.name: f for f in feeds}
     online = [a for a in acts if a.meta.published is not None]
-    online.sort(key=lambda a: (published(a.meta), a.meta.number), reverse=True)
+    online.sort(key=order, reverse=True)
     for act in online:
         meta = act.meta
         everything.acts.append(act)
@@ -143,11 +150,30 @@ def define_feeds(site: site_settings.SiteSettings, acts: list) -> list[Feed]:
     return feeds
 
 
-def archive_pages(acts: list, size: int) -> list[list]:
-    """The full pages of ``size`` acts counted from the oldest (``acts`` is newest first);
-    the acts left over are the newest and only in the subscription document."""
-    oldest_first = acts[::-1]
-    return [oldest_first[i : i + size] for i in range(0, len(acts) - size + 1, size)]
+@dataclass
+class Document:
+    """One Atom document of a feed: its subscription document or an archive page."""
+
+    url: str
+    acts: list  # newest first
+    previous: str | None  # URL of the previous archive page (rel="prev-archive")
+    archive: bool
+
+
+def documents(feed: Feed, size: int) -> list[Document]:
+    """The archive pages of ``feed``, oldest first, then its subscription document.
+
+    Archive pages are the full pages of ``size`` acts counted from the oldest act; the
+    acts left over are the newest, in the subscription document (the newest ``size``).
+    """
+    oldest_first = feed.acts[::-1]
+    pages = [oldest_first[i : i + size] for i in range(0, len(oldest_first) - size + 1, size)]
+    found = [Document(feed.archive_url(n), page[::-1], feed.archive_url(n - 1) if n > 1 else None,
+                      archive=True)
+             for n, page in enumerate(pages, start=1)]
+    found.append(Document(feed.url, feed.acts[:size], found[-1].url if found else None,
+                          archive=False))
+    return found
 
 
 class _Entry(FeedEntry):
@@ -177,12 +203,15 @@ class _ArchiveMarker(BaseExtension):
 class Atom:
     """Builds the Atom documents of a site: entries once per act, documents per feed page."""
 
-    def __init__(self, site: site_settings.SiteSettings, render_content):
+    def __init__(self, site: site_settings.SiteSettings, render_content, uses: Counter | None = None):
         self.site = site
         self.base = site.SITEURL.rstrip("/")
         host = urlsplit(site.SITEURL).hostname
         self.authority = host.encode("idna").decode("ascii") if host else LOCAL_AUTHORITY
         self.render_content = render_content  # act, links → HTML
+        # How many documents will carry each act: its entry is dropped after the last one,
+        # so that memory does not grow with the number of acts.
+        self._uses = uses if uses is not None else Counter()
         self._entries: dict[str, tuple[_Entry, datetime]] = {}
 
     @property
@@ -202,9 +231,13 @@ class Atom:
 
     def entry(self, act) -> tuple[_Entry, datetime]:
         """The act's entry and its ``updated`` date, built once and shared by every feed."""
-        cached = self._entries.get(act.meta.number)
-        if cached is None:
-            cached = self._entries[act.meta.number] = self._build_entry(act)
+        number = act.meta.number
+        cached = self._entries.get(number) or self._build_entry(act)
+        self._uses[number] -= 1
+        if self._uses[number] > 0:
+            self._entries[number] = cached
+        else:
+            self._entries.pop(number, None)
         return cached
 
     def _build_entry(self, act) -> tuple[_Entry, datetime]:
@@ -253,9 +286,8 @@ class Atom:
             category["scheme"] = self.url(scheme)
         return category
 
-    def document(self, feed: Feed, acts: list, self_url: str, previous: str | None,
-                 archive: bool) -> bytes:
-        """One Atom document of ``feed`` holding ``acts`` (newest first)."""
+    def document(self, feed: Feed, doc: Document) -> bytes:
+        """The Atom XML of one document of ``feed``."""
         site = self.site
         fg = FeedGenerator()
         fg.generator("")  # feedgen's default names its version: not part of the content
@@ -264,16 +296,16 @@ class Atom:
         fg.language("fr")
         fg.author(self._author())
         fg.rights(f"{site.LICENSE.name} — {site.LICENSE.url}")
-        fg.link(href=self.url(self_url), rel="self", type="application/atom+xml")
+        fg.link(href=self.url(doc.url), rel="self", type="application/atom+xml")
         fg.link(href=self.url(feed.page), rel="alternate", type="text/html")
         fg.link(href=site.LICENSE.url, rel="license")
-        if archive:
+        if doc.archive:
             fg.link(href=self.url(feed.url), rel="current", type="application/atom+xml")
             fg.register_extension("fh", _ArchiveMarker, atom=True, rss=False)
-        if previous:
-            fg.link(href=self.url(previous), rel="prev-archive", type="application/atom+xml")
+        if doc.previous:
+            fg.link(href=self.url(doc.previous), rel="prev-archive", type="application/atom+xml")
         changes = []
-        for act in acts:
+        for act in doc.acts:
             entry, when = self.entry(act)
             fg.add_entry(entry, order="append")
             changes.append(when)
@@ -309,18 +341,16 @@ class FeedsGenerator(Generator):
         def render_content(act, links):
             return template.render(self.context, act=act, links=links)
 
-        atom = Atom(self.site, render_content)
-        out = Path(self.output_path)
         size = self.site.FEED_MAX_ITEMS
-        for feed in self.feeds:
-            pages = archive_pages(feed.acts, size)
-            for number, page in enumerate(pages, start=1):
-                url = feed.archive_url(number)
-                previous = feed.archive_url(number - 1) if number > 1 else None
-                write(out / url, atom.document(feed, page[::-1], url, previous, archive=True))
-            previous = feed.archive_url(len(pages)) if pages else None
-            write(out / feed.url, atom.document(feed, feed.acts[:size], feed.url, previous,
-                                                archive=False))
+        plan = [(feed, doc) for feed in self.feeds for doc in documents(feed, size)]
+        # Documents in the order of their newest act: the documents that carry an act are
+        # written close together, so few entries are held at a time (see Atom.entry).
+        plan.sort(key=lambda item: (1, *order(item[1].acts[0])) if item[1].acts else (0,))
+        uses = Counter(act.meta.number for _, doc in plan for act in doc.acts)
+        atom = Atom(self.site, render_content, uses)
+        out = Path(self.output_path)
+        for feed, doc in plan:
+            write(out / doc.url, atom.document(feed, doc))
 
 
 def write(target: Path, data: bytes) -> None:
