@@ -101,7 +101,6 @@ def order(act) -> tuple[datetime, str]:
     return published(act.meta), act.meta.number
 
 
-
 def threshold_name(threshold: Decimal) -> str:
     """File name of an amount feed: 1000000 → "1000000", 1500.50 → "1500.5"."""
     return format(threshold.normalize(), "f")
@@ -190,7 +189,7 @@ class _Entry(FeedEntry):
 
 
 class _ArchiveMarker(BaseExtension):
-    """Adds RFC 5005's ``<fh:archive/>``, which tells clients an archive document is final."""
+    """Adds RFC 5005's ``<fh:archive/>``, which marks an archive document."""
 
     def extend_ns(self):
         return {"fh": HISTORY_NS}
@@ -203,7 +202,7 @@ class _ArchiveMarker(BaseExtension):
 class Atom:
     """Builds the Atom documents of a site: entries once per act, documents per feed page."""
 
-    def __init__(self, site: site_settings.SiteSettings, render_content, uses: Counter | None = None):
+    def __init__(self, site: site_settings.SiteSettings, render_content, uses: Counter):
         self.site = site
         self.base = site.SITEURL.rstrip("/")
         host = urlsplit(site.SITEURL).hostname
@@ -211,7 +210,7 @@ class Atom:
         self.render_content = render_content  # act, links → HTML
         # How many documents will carry each act: its entry is dropped after the last one,
         # so that memory does not grow with the number of acts.
-        self._uses = uses if uses is not None else Counter()
+        self._uses = uses
         self._entries: dict[str, tuple[_Entry, datetime]] = {}
 
     @property
