@@ -19,7 +19,6 @@ give byte-identical feeds.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,8 +37,6 @@ from . import actes, formatting
 from . import settings as site_settings
 from .model import PARIS, Deliberation
 from .pages import CORPUS
-
-logger = logging.getLogger("deliberations")
 
 FEEDS_DIR = "feeds"
 ARCHIVES_DIR = "feeds/archives"
@@ -65,7 +62,7 @@ class Feed:
     name: str  # "instances/bureau": the feed is feeds/<name>.atom.xml
     kind: str  # "all", "instances", "matieres" or "montants"
     label: str  # what it follows, e.g. "Bureau", "7. Finances locales"
-    title: str  # « Délibérations du Bureau — MEL »
+    title: str  # « Délibérations — Bureau — MEL »
     page: str  # site-relative URL of the matching HTML page
     acts: list = field(default_factory=list)
 
@@ -119,11 +116,12 @@ def define_feeds(site: site_settings.SiteSettings, acts: list) -> list[Feed]:
     everything = Feed("all", "all", "Toutes les délibérations", f"Toutes les délibérations — {who}", "")
     feeds = [everything]
     for key, name in site.BODIES.items():
-        feeds.append(Feed(f"instances/{key}", "instances", name, f"Délibérations du {name} — {who}",
+        # « Délibérations — Bureau », as the body's page: "du" would not fit every body's name.
+        feeds.append(Feed(f"instances/{key}", "instances", name, f"Délibérations — {name} — {who}",
                           f"instances/{key}/"))
     for code, label in actes.subject_groups().items():
         feeds.append(Feed(f"matieres/{code}", "matieres", f"{code}. {label}",
-                          f"Délibérations — {code}. {label} — {who}",
+                          f"Délibérations — Matière {code} : {label} — {who}",
                           f"matieres/{code}/" if code in listed_groups else "matieres/"))
     by_threshold = []
     for threshold in site.FEED_AMOUNT_THRESHOLDS:  # sorted by the settings
@@ -328,11 +326,6 @@ class FeedsGenerator(Generator):
         self.context[FEEDS] = self.feeds
         self.context[FEED_FOR] = {f.url: f for f in self.feeds}
         self.context[FEED_ALL] = self.feeds[0]
-        if not urlsplit(self.site.SITEURL).hostname:
-            logger.warning(
-                "SITEURL has no domain: the Atom feeds use relative links and 'tag:%s' ids, "
-                "fine for a preview but not to publish; build the public site with "
-                "publishconf.py (make publish)", LOCAL_AUTHORITY)
 
     def generate_output(self, writer=None):
         template = self.get_template(ENTRY_TEMPLATE)
