@@ -38,7 +38,13 @@ def read_site_settings(settings_file: Path, **override) -> dict:
     # there, 50 here), a settings file that leaves the key out gets this project's default.
     own = get_settings_from_file(str(settings_file))
     defaults = site_settings.defaults_for(set(own))
-    return read_settings(str(settings_file), override={**defaults, **override} or None)
+    try:
+        return read_settings(str(settings_file), override={**defaults, **override} or None)
+    except ValueError as e:  # Pelican's own checks, e.g. a PATH that does not exist
+        message = str(e)
+        if "path containing the content" in message:
+            message = f"PATH: the content folder {own.get('PATH', '.')!r} does not exist"
+        raise site_settings.SettingsError(f"{settings_file.name}: {message}") from None
 
 
 def build(settings_file: Path, output: Path | None = None) -> BuildResult:
