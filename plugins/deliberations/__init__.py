@@ -5,6 +5,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 
 from pelican import signals
 
+from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
@@ -29,7 +30,7 @@ def configure(pelican):
 
 
 def get_generators(pelican):
-    return [DeliberationsGenerator]
+    return [DeliberationsGenerator, FeedsGenerator]
 
 
 def register():

@@ -18,11 +18,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .outputs import SETTINGS_KEY
+
 FORMAT = "deliberations-cache-1"
 # Libraries whose version can change what a build writes.
 DEPENDENCIES = ("pelican", "Markdown", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
 PACKAGE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".py", ".csv", ".json")
+# Settings that say where and how to build, not what: they change no page.
+NOT_SHOWN_SETTINGS = {"OUTPUT_PATH", "BUILD_CACHE_PATH", "BUILD_JOBS", "DELETE_OUTPUT_DIRECTORY",
+                      SETTINGS_KEY}
 
 
 @functools.cache
@@ -53,6 +58,18 @@ def folder_digest(folder: Path) -> str:
                 h.update(path.relative_to(folder).as_posix().encode() + b"\0")
                 h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def build_key(settings: dict, theme: str) -> str:
+    """What every page depends on besides its own inputs: code, templates and settings.
+
+    A template that shows on every page something drawn from the whole corpus must put it
+    in its pages' inputs instead (see :class:`deliberations.pages.Page`).
+    """
+    overrides = settings.get("THEME_TEMPLATES_OVERRIDES", [])
+    templates = [Path(theme) / "templates", *map(Path, overrides)]
+    shown = {k: v for k, v in settings.items() if k not in NOT_SHOWN_SETTINGS}
+    return digest(code_version(), *map(folder_digest, templates), stable_repr(shown))
 
 
 def stable_repr(value) -> str:

@@ -1,10 +1,11 @@
 """Where a build writes: a staging folder, swapped with the live site at the end.
 
-The staging folder, ``.<output>.staging`` beside the site, holds the site as it was before
-the last build. A build updates it in place — files whose inputs did not change are kept or
-hard-linked from the live site, the others written, those no longer produced removed — and
-then swaps it with the live site in two renames. The live site is never written to, so a
-failed build leaves it exactly as it was, and a rebuild writes only what changed.
+The staging folder, in the build cache (or beside the site when the cache is on another
+disk), holds the site as it was before the last build. A build updates it in place — files
+whose inputs did not change are kept or hard-linked from the live site, the others written,
+those no longer produced removed — and then swaps it with the live site by renames. The live
+site is never written to, so a failed build leaves it exactly as it was, and a rebuild writes
+only what changed.
 
 Each file written with a *key* (a hash of everything it was made from) is recorded in a
 manifest in the build cache, with the file's identity (inode, size, modification time). A file
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -121,13 +123,12 @@ class Staging:
 
     def __init__(self, output: Path, cache_folder: Path | None):
         self.output = output
-        self.folder = output.with_name(f".{output.name}.staging")
-        self.manifests = cache_folder / "outputs" if cache_folder else None
+        self.folder = staging_folder(output, cache_folder)
+        self.manifests = cache_folder / "manifests" if cache_folder else None
         self._lock: int | None = None
         self.started = 0
 
     def __enter__(self) -> Staging:
-        self.output.parent.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         _make_folder(self.folder)
@@ -148,7 +149,7 @@ class Staging:
         """Remove what this build did not produce, record the manifest, swap with the live site."""
         self._remove_leftovers()
         self._save_manifest()
-        aside = self.output.with_name(f".{self.output.name}.swapping")
+        aside = self.folder.with_name(f"{self.folder.name}.swapping")
         _clear(aside)
         if self.output.exists():
             os.replace(self.output, aside)
@@ -208,6 +209,18 @@ class Staging:
             for path in self.manifests.glob("*.json"):
                 if path not in keep:
                     path.unlink(missing_ok=True)
+
+
+def staging_folder(output: Path, cache_folder: Path | None) -> Path:
+    """``<cache>/sites/<hash of the output path>``, or ``.<output>.staging`` beside the site when
+    the cache is on another disk: the two folders are swapped by renames, within one disk."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if cache_folder is not None:
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        if os.stat(cache_folder).st_dev == os.stat(output.parent).st_dev:
+            name = hashlib.blake2b(str(output).encode(), digest_size=8).hexdigest()
+            return cache_folder / "sites" / name
+    return output.with_name(f".{output.name}.staging")
 
 
 def outputs_for(settings: dict, output_path: str) -> Outputs:

@@ -21,7 +21,7 @@ from pelican.generators import Generator
 from . import actes, cache, formatting, parallel, timings
 from . import settings as site_settings
 from .link import Corpus
-from .outputs import SETTINGS_KEY, outputs_for
+from .outputs import outputs_for
 from .pipeline import load_corpus
 from .reader import Act
 
@@ -56,15 +56,13 @@ class Page:
         return f"{self.url}index.html"
 
 
-# Context entries that are not shown as such, or are covered by the pages' own inputs.
-NOT_PAGE_INPUTS = {CORPUS, PROBLEMS, SETTINGS_KEY, "OUTPUT_PATH", "BUILD_CACHE_PATH", "BUILD_JOBS",
-                   "generated_content", "static_links", "static_content", "staticfiles"}
-
-
 class DeliberationsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site_settings.load(self.settings)
+        # Titles, names and labels may come from an import: escaped, as Pelican's env does not.
+        # The act's text is already sanitized HTML; templates print it with `|safe`.
+        self.env.autoescape = True
         self.env.filters.update(formatting.FILTERS)
 
     # -- context -------------------------------------------------------------------------
@@ -102,17 +100,17 @@ class DeliberationsGenerator(Generator):
         listings = [Listing("", "Dernières délibérations", acts)]
         for key, name in self.site.BODIES.items():
             listings.append(Listing(
-                f"instances/{key}/", f"Délibérations du {name}",
+                f"instances/{key}/", f"Délibérations — {name}",
                 by[("body", key)], feed=f"feeds/instances/{key}.atom.xml"))
         groups = actes.subject_groups()
         for code, label in groups.items():
             if chosen := by.get(("subject", code)):
-                listings.append(Listing(f"matieres/{code}/", f"{code}. {label}", chosen,
+                listings.append(Listing(f"matieres/{code}/", f"Matière {code} : {label}", chosen,
                                         feed=f"feeds/matieres/{code}.atom.xml"))
         for code, subject in actes.subjects().items():
             if chosen := by.get(("subject", code)):
                 listings.append(Listing(
-                    f"matieres/{code}/", f"{code}. {subject.level1_label} — {subject.label}", chosen,
+                    f"matieres/{code}/", f"Matière {code} : {subject.label} ({subject.level1_label})", chosen,
                     feed=f"feeds/matieres/{subject.level1_code}.atom.xml"))
         for year in sorted({a.year for a in acts}, reverse=True):
             listings.append(Listing(f"annees/{year}/", f"Délibérations de {year}", by[("year", year)]))
@@ -123,7 +121,7 @@ class DeliberationsGenerator(Generator):
     def generate_output(self, writer=None):
         with timings.phase("pages"):
             out = outputs_for(self.settings, self.output_path)
-            base = self.build_key()
+            base = cache.build_key(self.settings, self.theme)
             todo = []
             for page in self.pages():
                 key = None if page.inputs is None else cache.digest(base, page.template, page.url,
@@ -170,14 +168,6 @@ class DeliberationsGenerator(Generator):
                        {"listing": listing, "page_acts": page_acts, "page": n, "pages": pages,
                         "sittings": sittings},
                        (*shown, str(n), *(a.digest for a in page_acts)))
-
-    def build_key(self) -> str:
-        """What every page depends on: code, templates, settings and the shared context."""
-        shown = {k: v for k, v in self.context.items() if k not in NOT_PAGE_INPUTS}
-        overrides = self.settings.get("THEME_TEMPLATES_OVERRIDES", [])
-        templates = [Path(self.theme) / "templates", *map(Path, overrides)]
-        return cache.digest(cache.code_version(), *map(cache.folder_digest, templates),
-                            cache.stable_repr(shown))
 
     def render(self, out, page: Page, key: str | None):
         html = self.get_template(page.template.removesuffix(".html")).render(

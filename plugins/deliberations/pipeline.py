@@ -18,12 +18,15 @@ from .reader import parse_act
 from .settings import SiteSettings
 
 
-def content_files(folder: Path) -> list[Path]:
-    """Every act file: ``*.md`` below the deliberations folder, in a stable order."""
-    found = []
+def content_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Below the deliberations folder, in a stable order: the act files (``*.md``), and the
+    other files (``22-B-0183.MD``, ``.txt``…), which are not read."""
+    acts, others = [], []
     for parent, _, files in os.walk(folder):
-        found += [Path(parent, f) for f in files if f.endswith(".md") and not f.startswith(".")]
-    return sorted(found)
+        for name in files:
+            if not name.startswith("."):
+                (acts if name.endswith(".md") else others).append(Path(parent, name))
+    return sorted(acts), sorted(others)
 
 
 def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: Path | None = None,
@@ -35,7 +38,14 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
     """
     problems = Problems()
     base = shown_relative_to or content_root.parent
-    paths = content_files(content_root / settings.DELIBERATIONS_PATH)
+    folder = content_root / settings.DELIBERATIONS_PATH
+    # A wrong path would publish an empty site over the real one: an error, not an empty build.
+    if not folder.is_dir():
+        problems.error(_shown(folder, base), "folder of the acts not found "
+                       f"(PATH and DELIBERATIONS_PATH in the settings: {settings.DELIBERATIONS_PATH!r})")
+    paths, others = content_files(folder)
+    for path in others:
+        problems.warning(_shown(path, base), "not read: an act is a file whose name ends in '.md'")
     with timings.phase("read"):
         results = read_all(paths, [_shown(p, base) for p in paths], cache_folder, jobs)
     acts = []

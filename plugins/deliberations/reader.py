@@ -71,7 +71,7 @@ def read_act(path: Path, shown_as: str) -> tuple[Act | None, list[Problem]]:
 
 
 def parse_act(raw: bytes, shown_as: str) -> tuple[Act | None, list[Problem]]:
-    """Validate the bytes of one file (see :func:`read_act`)."""
+    """Validate the bytes of a content file, as :func:`read_act` does for a file on disk."""
     problems = Problems()
     try:
         text = frontmatter.decode(raw)
