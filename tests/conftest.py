@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +119,52 @@ class Site:
 @pytest.fixture
 def site(tmp_path) -> Site:
     return Site(tmp_path / "site")
+
+
+# -- Rebuilds: a site whose acts link to each other, compared with a build from scratch ----------
+
+SMALL_PAGES = """
+DELIBERATIONS_PER_PAGE = 2
+FEED_MAX_ITEMS = 2
+"""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def cold_build(site: Site, root: Path) -> dict[str, bytes]:
+    """The same content and settings built from scratch: no cache, no previous site."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    shutil.copytree(site.content, root / "content")
+    for name in ("pelicanconf.py", "overrides"):
+        if (site.root / name).is_dir():
+            shutil.copytree(site.root / name, root / name)
+        elif (site.root / name).exists():
+            shutil.copy(site.root / name, root / name)
+    fresh = Site.__new__(Site)
+    fresh.root, fresh.content, fresh.settings = root, root / "content", root / "pelicanconf.py"
+    result = fresh.build()
+    assert result.code == 0, result.err
+    return tree(fresh.output)
+
+
+def identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_ino, st.st_mtime_ns
+
+
+@pytest.fixture
+def linked_site(tmp_path) -> Site:
+    """Acts in two bodies, with a repeal, an amendment and a document; pages of two acts."""
+    site = Site(tmp_path / "site", extra_settings=SMALL_PAGES)
+    site.document("2022/22-B-0146.pdf")
+    site.add(number="22-B-0146", title="Adhésion au CLIC", session="2022-03-18", published="2022-03-25",
+             documents=[{"file": "2022/22-B-0146.pdf", "title": "Délibération signée"}])
+    site.add(number="22-B-0183", repeals=["22-B-0146"])
+    site.add(number="22-C-0010", body="conseil", session="2022-05-02", published="2022-05-09",
+             subject="7.1", amends=["22-B-0183"], amounts=[{"value": "1500000.00", "tax": "HT"}])
+    site.add(number="22-C-0011", body="conseil", session="2022-05-02", published="2022-05-09",
+             subject="7.1")
+    return site

@@ -1,0 +1,116 @@
+"""The build cache: reused when it may be, ignored when it is damaged, foreign or out of date."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+
+import pytest
+from deliberations import cache
+
+from .conftest import SMALL_PAGES, Site, cold_build, identity, tree
+
+
+def test_a_damaged_cache_is_ignored(linked_site: Site, tmp_path):
+    assert linked_site.build().code == 0
+    assert linked_site.build().code == 0  # a staging folder and two manifests exist
+    files = [p for p in (linked_site.root / ".cache").rglob("*") if p.is_file() and "sites" not in p.parts]
+    assert {p.parent.name for p in files} == {"reads", "manifests"}
+    for n, path in enumerate(files):
+        data = path.read_bytes()
+        path.write_bytes([b"", b"\x80\x05garbage", data[: len(data) // 2], b'{"format": 1}'][n % 4])
+    result = linked_site.build()
+    assert result.code == 0, result.err
+    assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
+
+
+def test_a_cache_of_another_site_is_ignored(linked_site: Site, tmp_path):
+    other = Site(tmp_path / "other", extra_settings=SMALL_PAGES)
+    other.add(number="22-B-0183", title="Un autre titre")
+    assert other.build().code == 0
+    assert linked_site.build().code == 0
+    shutil.rmtree(linked_site.root / ".cache")
+    shutil.copytree(other.root / ".cache", linked_site.root / ".cache")
+    assert linked_site.build().code == 0
+    assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
+
+
+def test_warnings_and_errors_are_told_again_when_a_file_comes_from_the_cache(site: Site):
+    site.add(body="")  # a warning found when the file is read: the act has no text
+    first, second = site.build(), site.build()
+    assert second.code == 0
+    assert "the act has no text" in first.err
+    assert second.err == first.err
+    site.add(number="22-B-0184", session="2022-02-30")
+    first, second = site.build(), site.build()
+    assert first.code == second.code == 1
+    assert "22-B-0184.md:" in first.err and "session: '2022-02-30' is not a valid date" in first.err
+    assert second.err == first.err
+
+
+def test_the_same_bytes_under_another_name_are_told_under_that_name(site: Site):
+    site.add(body="", path="2022/22-B-0183.md")
+    assert "content/deliberations/2022/22-B-0183.md:12: warning: the act has no text" in site.build().err
+    (site.content / "deliberations" / "2022" / "22-B-0183.md").rename(
+        site.content / "deliberations" / "22-B-0183.md")
+    err = site.build().err
+    assert "content/deliberations/22-B-0183.md:12: warning: the act has no text" in err
+    assert "2022/" not in err
+
+
+def test_a_function_in_the_settings_does_not_defeat_reuse(linked_site: Site):
+    linked_site.configure(extra=SMALL_PAGES + "JINJA_FILTERS = {'shout': lambda s: s.upper()}\n")
+    assert linked_site.build().code == 0
+    page = linked_site.output / "deliberations" / "22-b-0183" / "index.html"
+    before = identity(page)
+    assert linked_site.build().code == 0
+    assert identity(page) == before
+
+
+@pytest.fixture
+def new_code(tmp_path):
+    """A copy of the package with one more comment: what installing a new version does."""
+    copy = tmp_path / "package"
+    shutil.copytree(cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "pages.py").open("a", encoding="utf-8") as f:
+        f.write("# a new version\n")
+    yield copy
+    cache.code_version.cache_clear()
+
+
+def test_a_new_version_of_the_code_rebuilds_everything(linked_site: Site, new_code, monkeypatch):
+    assert linked_site.build().code == 0
+    assert linked_site.build().code == 0
+    page = linked_site.output / "deliberations" / "22-b-0183" / "index.html"
+    feed = linked_site.output / "feeds" / "all.atom.xml"
+    before = identity(page), identity(feed)
+    shards = {p: p.read_bytes() for p in (linked_site.root / ".cache" / "reads").glob("*.pickle")}
+    monkeypatch.setattr(cache, "PACKAGE", new_code)
+    cache.code_version.cache_clear()
+    assert linked_site.build().code == 0
+    assert identity(page) != before[0] and identity(feed) != before[1]
+    assert all(p.read_bytes() != data for p, data in shards.items())  # read again, stored anew
+
+
+def test_the_store_keeps_the_keys_used_and_ignores_other_versions(tmp_path, monkeypatch):
+    store = cache.Store(tmp_path).load()
+    store.put("aa01", b"one")
+    store.put("bb02", b"two")
+    store.save()
+    again = cache.Store(tmp_path).load()
+    assert again.get("aa01") == b"one"
+    again.save()  # bb02 was not used: it goes, and its file with it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aa.pickle"]
+    (tmp_path / "cc.pickle").write_bytes(pickle.dumps(("other-format", cache.code_version(), {"cc03": b"x"})))
+    monkeypatch.setattr(cache, "code_version", lambda: "another version")
+    assert cache.Store(tmp_path).load().get("aa01") is None
+    assert cache.Store(tmp_path).load().get("cc03") is None
+
+
+def test_settings_text_is_the_same_from_one_run_to_the_next():
+    def shout(s):
+        return s.upper()
+
+    one, other = {"B": [1, shout], "A": {"x"}}, {"A": {"x"}, "B": [1, shout]}
+    assert cache.stable_repr(one) == cache.stable_repr(other)
+    assert "0x" not in cache.stable_repr({"F": shout, "O": object()})

@@ -1,0 +1,55 @@
+"""Work spread over several processes gives what one process gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from deliberations import parallel
+from deliberations.demo import write_demo_site
+
+from .conftest import Site, run, tree
+
+
+def test_work_is_shared_by_several_processes_and_comes_back_in_order():
+    results = parallel.map_slices(lambda start, stop: [(i, os.getpid()) for i in range(start, stop)], 200, 2)
+    assert [i for i, _ in results] == list(range(200))
+    workers = {pid for _, pid in results}
+    assert len(workers) == 2 and os.getpid() not in workers
+
+
+def test_one_job_or_little_work_stays_in_this_process():
+    here = {os.getpid()}
+    assert {pid for pid in parallel.map_slices(lambda a, b: [os.getpid()] * (b - a), 200, 1)} == here
+    assert {pid for pid in parallel.map_slices(lambda a, b: [os.getpid()] * (b - a), 5, 2)} == here
+    assert parallel.map_slices(lambda a, b: [a], 0, 2) == []
+
+
+def test_a_parallel_build_gives_the_site_a_serial_build_gives(tmp_path):
+    serial = write_demo_site(tmp_path / "serial", 120)
+    shutil.copytree(serial, tmp_path / "parallel")
+    for folder, jobs in ((serial, "1"), (tmp_path / "parallel", "2")):
+        result = run("build", "--settings", str(folder / "pelicanconf.py"),
+                     "--output", str(folder / "output"), "--jobs", jobs, cwd=folder)
+        assert result.code == 0, result.err
+    built = tree(serial / "output")
+    assert len([p for p in built if p.startswith("deliberations/")]) == 120
+    assert tree(tmp_path / "parallel" / "output") == built
+
+
+def test_a_worker_that_fails_fails_the_build_and_leaves_the_site(tmp_path):
+    site = Site(tmp_path / "site")
+    for n in range(40):
+        site.add(number=f"22-B-{n:04d}")
+    assert site.build().code == 0
+    before = tree(site.output)
+    overrides = site.root / "overrides"
+    overrides.mkdir()
+    (overrides / "deliberation.html").write_text("{{ act.meta.number.nothing.here }}", encoding="utf-8")
+    site.configure(extra=f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
+    result = run("build", "--settings", str(site.settings), "--output", str(site.output), "--jobs", "2",
+                 cwd=site.root)
+    assert result.code == 3
+    assert "internal error: UndefinedError" in result.err
+    assert "the previous site is unchanged" in result.err
+    assert tree(site.output) == before
