@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 from deliberations import parallel
 from deliberations.demo import write_demo_site
@@ -12,7 +13,11 @@ from .conftest import Site, run, tree
 
 
 def test_work_is_shared_by_several_processes_and_comes_back_in_order():
-    results = parallel.map_slices(lambda start, stop: [(i, os.getpid()) for i in range(start, stop)], 200, 2)
+    def task(start, stop):
+        time.sleep(0.05)  # long enough that no worker takes every slice before the other starts
+        return [(i, os.getpid()) for i in range(start, stop)]
+
+    results = parallel.map_slices(task, 200, 2)
     assert [i for i, _ in results] == list(range(200))
     workers = {pid for _, pid in results}
     assert len(workers) == 2 and os.getpid() not in workers
