@@ -1,0 +1,280 @@
+"""Benchmark: this project against plain Pelican, on synthetic corpora, in one run.
+
+For each size (1 000 and 10 000 acts; 100 000 with ``--large``) it writes a corpus with
+``deliberations demo`` and measures, each in its own process:
+
+- a cold build (no build cache, no previous site);
+- a first rebuild after adding one act (the site exists, the staging folder does not yet);
+- a rebuild after adding one more act (the usual case: the site was built before);
+- plain Pelican 4.12 on the same Markdown bodies in Pelican's own metadata format
+  (Title/Date/Category/Tags/Slug), default theme and Markdown settings, 50 articles a page.
+
+It prints one table of times, ratios, peak memory (the resident memory of the build's
+processes, sampled, shared pages counted once: PSS) and sizes, then the time of each phase
+of the cold builds and rebuilds, and saves both in ``bench/RESULTS.md`` with a description of
+the machine. Usage:
+``python bench/run.py [--sizes 1000 10000] [--large] [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+CORPORA = BENCH / "corpora"  # ignored by git
+RESULTS = BENCH / "RESULTS.md"
+BIN = Path(sys.executable).parent
+SAMPLE_EVERY = 0.05  # seconds between two memory samples
+ADDED = 2  # acts kept aside to be added by the rebuilds
+
+# A build run in a child process; prints its phases as JSON on the last line.
+BUILD = """
+import json, sys
+from pathlib import Path
+from deliberations.build import build
+result = build(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps(result.timings))
+"""
+
+PELICAN_SETTINGS = """\
+SITENAME = "Délibérations (Pelican seul)"
+PATH = "content"
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+DEFAULT_PAGINATION = 50
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss: int  # bytes, all processes of the run together (PSS)
+    phases: dict = field(default_factory=dict)
+
+
+def memory(process: psutil.Process) -> int:
+    """Proportional set size: pages shared by forked workers are counted once, not per process."""
+    try:
+        return process.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return process.memory_info().rss
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run ``command``; its wall time and the peak of the memory of its process tree."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watched = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        try:
+            processes = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(memory(p) for p in processes))
+        except psutil.Error:
+            pass  # a worker ended between the listing and the reading
+        time.sleep(SAMPLE_EVERY)
+    out, err = child.communicate()
+    seconds = time.perf_counter() - start
+    if child.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({child.returncode}):\n{err[-3000:]}")
+    last = out.strip().splitlines()[-1:]
+    return Run(seconds, peak, json.loads(last[0]) if last and last[0].startswith("{") else {})
+
+
+# -- corpora ----------------------------------------------------------------------------------
+
+def corpus(size: int) -> tuple[Path, list[Path]]:
+    """``bench/corpora/<size>/``: a demo site of ``size`` acts, and ADDED more kept aside."""
+    site = CORPORA / str(size)
+    aside = CORPORA / f"{size}-aside"
+    if not (site / "pelicanconf.py").exists() or len(list(aside.glob("*.md"))) != ADDED:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(aside, ignore_errors=True)
+        subprocess.run([BIN / "deliberations", "demo", "--count", str(size + ADDED), "--into", site],
+                       check=True, stdout=subprocess.DEVNULL)
+        aside.mkdir(parents=True)
+        for path in newest(site / "content" / "deliberations", ADDED):
+            path.rename(aside / f"{path.parent.name}--{path.name}")
+    for kept in aside.glob("*.md"):  # a previous run may have added them
+        place(site, kept).unlink(missing_ok=True)
+    return site, sorted(aside.glob("*.md"))
+
+
+def newest(folder: Path, count: int) -> list[Path]:
+    """The acts of the latest sittings (the demo numbers acts in order within a sitting)."""
+    def when(path: Path):
+        session = re.search(r"^session: (\S+)$", path.read_text(encoding="utf-8"), re.MULTILINE)[1]
+        return session, path.name
+    return sorted(folder.rglob("*.md"), key=when)[-count:]
+
+
+def place(site: Path, kept: Path) -> Path:
+    """Where an act kept aside goes in the site."""
+    year, name = kept.name.split("--")
+    return site / "content" / "deliberations" / year / name
+
+
+def plain_corpus(site: Path, size: int) -> Path:
+    """The same acts for plain Pelican: the Markdown body under Pelican's metadata lines."""
+    plain = CORPORA / f"{size}-pelican"
+    if (plain / "pelicanconf.py").exists():
+        return plain
+    content = plain / "content"
+    content.mkdir(parents=True)
+    for path in sorted((site / "content" / "deliberations").rglob("*.md")):
+        front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+        meta = dict(re.findall(r"^(number|title|body|published|tags): (.*)$", front, re.MULTILINE))
+        title = meta["title"].strip('"')
+        tags = meta.get("tags", "").strip("[]")
+        header = [f"Title: {meta['number']} — {title}", f"Date: {meta['published']}",
+                  f"Category: {meta['body']}", f"Tags: {tags}", f"Slug: {path.stem}"]
+        (content / path.name).write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    (plain / "pelicanconf.py").write_text(PELICAN_SETTINGS, encoding="utf-8")
+    return plain
+
+
+# -- measurements -----------------------------------------------------------------------------
+
+def ours(site: Path) -> Run:
+    return measure([sys.executable, "-c", BUILD, "pelicanconf.py", "output"], site)
+
+
+def cold(site: Path) -> Run:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".cache", ignore_errors=True)
+    return ours(site)
+
+
+def pelican(plain: Path) -> Run:
+    shutil.rmtree(plain / "output", ignore_errors=True)
+    return measure([str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"], plain)
+
+
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.seconds)
+
+
+@dataclass
+class Row:
+    acts: int
+    cold: Run
+    first: Run
+    warm: Run
+    plain: Run
+    output_bytes: int
+    pages: int
+    index_bytes: int | None
+
+
+def bench(size: int, repeat: int) -> Row:
+    site, kept = corpus(size)
+    plain = plain_corpus(site, size)
+    print(f"{size} acts: cold builds…", file=sys.stderr, flush=True)
+    colds, plains = [], []
+    for _ in range(repeat):  # alternated, so that a busy moment of the machine hits both
+        colds.append(cold(site))
+        plains.append(pelican(plain))
+    print(f"{size} acts: rebuilds…", file=sys.stderr, flush=True)
+    shutil.copy(kept[0], place(site, kept[0]))
+    first = ours(site)
+    warms = []
+    for n in range(repeat):
+        if n:  # take the act out again (a rebuild too), then measure adding it
+            place(site, kept[1]).unlink()
+            ours(site)
+        shutil.copy(kept[1], place(site, kept[1]))
+        warms.append(ours(site))
+    output = site / "output"
+    files = [p for p in output.rglob("*") if p.is_file()]
+    index = output / "pagefind"
+    return Row(size, best(colds), first, best(warms), best(plains),
+               sum(p.stat().st_size for p in files),
+               sum(1 for p in files if p.name == "index.html"),
+               sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else None)
+
+
+# -- report -----------------------------------------------------------------------------------
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return "—"
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return ""
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| acts | cold | 1st rebuild | rebuild | plain Pelican | cold ÷ Pelican | rebuild ÷ Pelican "
+        "| peak RSS cold | rebuild | Pelican | output | pages | search index | first query |",
+        "|" + "---|" * 14,
+    ]
+    for r in rows:
+        cells = [f"{r.acts:,}", *(seconds(run.seconds) for run in (r.cold, r.first, r.warm, r.plain)),
+                 f"{r.cold.seconds / r.plain.seconds:.2f}", f"{r.warm.seconds / r.plain.seconds:.3f}",
+                 *(size(run.peak_rss) for run in (r.cold, r.warm, r.plain)),
+                 size(r.output_bytes), f"{r.pages:,}", size(r.index_bytes), "—"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def phases(rows: list[Row]) -> str:
+    names = list(dict.fromkeys(name for r in rows for name in r.cold.phases))
+    lines = ["| phase | " + " | ".join(f"cold {r.acts:,}" for r in rows) + " | "
+             + " | ".join(f"rebuild {r.acts:,}" for r in rows) + " |",
+             "|" + "---|" * (1 + 2 * len(rows))]
+    for name in [*names, "other (start, Pelican)"]:
+        cells = []
+        for run in [r.cold for r in rows] + [r.warm for r in rows]:
+            value = run.phases.get(name) if name in names else run.seconds - sum(run.phases.values())
+            cells.append(seconds(value) if value is not None else "—")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = re.search(r"^model name\s*: (.*)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+    load = os.getloadavg()
+    return (f"{len(os.sched_getaffinity(0))} cores ({cpu[1] if cpu else platform.processor()}), "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}; load average at the start {load[0]:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--large", action="store_true", help="add 100 000 acts (about half an hour)")
+    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs of each")
+    args = parser.parse_args()
+    sizes = [*args.sizes, *([100_000] if args.large else [])]
+    about = machine()
+    rows = [bench(n, args.repeat) for n in sizes]
+    report = (f"Machine: {about}.\n\n{table(rows)}\n\nPhases (seconds; \"other\" is the rest of the "
+              f"wall time: starting Python, Pelican, the theme's static files):\n\n{phases(rows)}\n")
+    print(report)
+    RESULTS.write_text(
+        f"# Benchmark results\n\n`make bench` ({' '.join(sys.argv[1:]) or 'default sizes'}), "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n\n{report}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
