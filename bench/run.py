@@ -19,7 +19,6 @@ the machine. Usage:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -40,14 +39,7 @@ BIN = Path(sys.executable).parent
 SAMPLE_EVERY = 0.05  # seconds between two memory samples
 ADDED = 2  # acts kept aside to be added by the rebuilds
 
-# A build run in a child process; prints its phases as JSON on the last line.
-BUILD = """
-import json, sys
-from pathlib import Path
-from deliberations.build import build
-result = build(Path(sys.argv[1]), Path(sys.argv[2]))
-print(json.dumps(result.timings))
-"""
+PHASE = re.compile(r"(\w+) ([0-9.]+) s")  # in the line `deliberations build --timings` prints
 
 PELICAN_SETTINGS = """\
 SITENAME = "Délibérations (Pelican seul)"
@@ -86,12 +78,12 @@ def measure(command: list[str], cwd: Path) -> Run:
         except psutil.Error:
             pass  # a worker ended between the listing and the reading
         time.sleep(SAMPLE_EVERY)
-    out, err = child.communicate()
+    _, err = child.communicate()
     seconds = time.perf_counter() - start
     if child.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({child.returncode}):\n{err[-3000:]}")
-    last = out.strip().splitlines()[-1:]
-    return Run(seconds, peak, json.loads(last[0]) if last and last[0].startswith("{") else {})
+        sys.exit(f"{' '.join(map(str, command))} failed ({child.returncode}):\n{err[-3000:]}")
+    last = err.strip().splitlines()[-1:]
+    return Run(seconds, peak, {name: float(s) for name, s in PHASE.findall(last[0])} if last else {})
 
 
 # -- corpora ----------------------------------------------------------------------------------
@@ -149,7 +141,8 @@ def plain_corpus(site: Path, size: int) -> Path:
 # -- measurements -----------------------------------------------------------------------------
 
 def ours(site: Path) -> Run:
-    return measure([sys.executable, "-c", BUILD, "pelicanconf.py", "output"], site)
+    return measure([BIN / "deliberations", "build", "--settings", "pelicanconf.py", "--output", "output",
+                    "--timings"], site)
 
 
 def cold(site: Path) -> Run:

@@ -8,6 +8,7 @@ and the build cache make a rebuild write only what changed (see :mod:`.outputs`)
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                 staging.commit()
     finally:
         logger.removeHandler(warnings)
+        gc.unfreeze()  # frozen while building (see pipeline.load_corpus): freed with the next collection
     return BuildResult(output, warnings.messages, timings.recorded())
 
 

@@ -19,20 +19,19 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
+import pickle
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
-MANIFEST_FORMAT = "deliberations-outputs-1"
+MANIFEST_FORMAT = "deliberations-outputs-2"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     key: str
     ino: int
     size: int
@@ -160,8 +159,8 @@ class Staging:
 
     def _remove_leftovers(self) -> None:
         done = self.outputs.done
-        for path, st in _files(self.folder):
-            if path not in done and st.st_ctime_ns < self.started:
+        for path, entry in _files(self.folder):
+            if path not in done and entry.stat(follow_symlinks=False).st_ctime_ns < self.started:
                 target = self.folder / path
                 target.unlink()
                 with contextlib.suppress(OSError):  # not empty: other files still live there
@@ -176,17 +175,18 @@ class Staging:
         if self.manifests is None:
             return None
         st = os.stat(tree)
-        return self.manifests / f"{st.st_dev}-{st.st_ino}.json"
+        return self.manifests / f"{st.st_dev}-{st.st_ino}.pickle"
 
     def _manifest(self, tree: Path, forget: bool = False) -> dict[str, Entry]:
         path = self._manifest_path(tree)
         if path is None:
             return {}
         try:
-            data = json.loads(path.read_bytes())
-            if data.get("format") != MANIFEST_FORMAT:
-                return {}
-            files = {name: Entry(*fields) for name, fields in data["files"].items()}
+            with path.open("rb") as f:
+                header, files = pickle.load(f)
+            if header != MANIFEST_FORMAT:
+                files = {}
+            files = {name: Entry._make(fields) for name, fields in files.items()}
         except Exception:  # noqa: BLE001 - missing or damaged: nothing is reused
             files = {}
         if forget:
@@ -198,15 +198,15 @@ class Staging:
         path = self._manifest_path(self.folder)
         if path is None:
             return
-        files = {name: [e.key, e.ino, e.size, e.mtime] for name, e in self.outputs.done.items() if e}
+        files = {name: tuple(entry) for name, entry in self.outputs.done.items() if entry}
         with contextlib.suppress(OSError):  # without a manifest the next build writes everything
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"format": MANIFEST_FORMAT, "files": files}), encoding="utf-8")
+            path.write_bytes(pickle.dumps((MANIFEST_FORMAT, files), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _forget_other_manifests(self) -> None:
         keep = {self._manifest_path(tree) for tree in (self.output, self.folder) if tree.is_dir()}
         if self.manifests is not None and self.manifests.is_dir():
-            for path in self.manifests.glob("*.json"):
+            for path in self.manifests.glob("*.pickle"):
                 if path not in keep:
                     path.unlink(missing_ok=True)
 
@@ -229,7 +229,7 @@ def outputs_for(settings: dict, output_path: str) -> Outputs:
 
 
 def _files(folder: Path):
-    """(relative path, lstat) of every file below ``folder``."""
+    """(relative path, os.DirEntry) of every file below ``folder``."""
     stack = [(folder, "")]
     while stack:
         current, prefix = stack.pop()
@@ -238,7 +238,7 @@ def _files(folder: Path):
                 if e.is_dir(follow_symlinks=False):
                     stack.append((Path(e.path), f"{prefix}{e.name}/"))
                 else:
-                    yield f"{prefix}{e.name}", e.stat(follow_symlinks=False)
+                    yield f"{prefix}{e.name}", e
 
 
 def _clear(target: Path, shared_only: bool = False) -> None:

@@ -38,14 +38,13 @@ def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     global _task
     _task = task
     # Objects that exist now are the parent's: leaving them out of the workers' garbage
-    # collections keeps the memory pages shared instead of copied.
+    # collections keeps the memory pages shared instead of copied (unfrozen by the build's end).
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.starmap(_run, slices, chunksize=1)
     finally:
         _task = None
-        gc.unfreeze()
     return [item for result in results for item in result]
 
 

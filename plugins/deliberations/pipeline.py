@@ -57,6 +57,8 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
         corpus = link(acts, settings, content_root / settings.DOCUMENTS_PATH, problems)
     if problems.errors:
         raise ContentError(problems.items)
+    # The corpus lives as long as the build: collections need not scan its objects again and again.
+    gc.freeze()
     return corpus, problems
 
 
@@ -107,7 +109,6 @@ def _key(raw: bytes, shown_as: str) -> str:
 
 
 def _shown(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
+    """``path`` relative to ``base`` when below it (as text: this runs for every file)."""
+    text, prefix = str(path), os.path.join(base, "")
+    return text[len(prefix):] if text.startswith(prefix) else text
