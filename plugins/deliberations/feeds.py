@@ -32,7 +32,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 from pelican.generators import Generator
 
-from . import actes, cache, formatting, timings
+from . import actes, cache, formatting, parallel, timings
 from . import settings as site_settings
 from .model import PARIS, Deliberation
 from .outputs import outputs_for
@@ -350,7 +350,11 @@ class FeedsGenerator(Generator):
         # Documents in the order of their newest act: the documents that carry an act are
         # written close together, so few entries are held at a time (see Atom.entry).
         plan.sort(key=lambda item: (1, *order(item[1].acts[0])) if item[1].acts else (0,))
-        uses = Counter(act.meta.number for _, doc, _ in plan for act in doc.acts)
-        atom = Atom(self.site, render_content, uses)
-        for feed, doc, key in plan:
-            out.write(doc.url, atom.document(feed, doc), key)
+
+        def write_slice(start: int, stop: int) -> list:
+            # Consecutive documents share their acts: each process builds the entries of its slice.
+            part = plan[start:stop]
+            atom = Atom(self.site, render_content, Counter(a.meta.number for _, d, _ in part for a in d.acts))
+            return [out.write(doc.url, atom.document(feed, doc), key) for feed, doc, key in part]
+
+        out.add(parallel.map_slices(write_slice, len(plan), self.site.BUILD_JOBS))
