@@ -5,6 +5,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 
 from pelican import signals
 
+from .exports import ExportsGenerator
 from .pages import DeliberationsGenerator
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
@@ -29,7 +30,11 @@ def configure(pelican):
 
 
 def get_generators(pelican):
-    return [DeliberationsGenerator]
+    # Pelican runs every generate_context, then every generate_output, in this order. The
+    # exports come first so that their files exist, measured, when the pages generator
+    # renders the about page that lists them; they read the corpus in generate_output, after
+    # the pages generator has loaded it in generate_context.
+    return [ExportsGenerator, DeliberationsGenerator]
 
 
 def register():
