@@ -249,3 +249,11 @@ def test_local_build_without_siteurl_is_still_valid_scdl(tmp_path):
     assert {r["DELIB_URL"] for r in rows} == {""}
     assert frictionless_errors(path) == []
     assert custom_check_errors(rows) == []
+
+
+def test_a_budget_interval_that_goes_backwards_is_refused_before_it_reaches_scdl(site):
+    site.add(amounts=[{"value": "10.00", "budget": {"name": "Budget annexe", "year": "2022/2021"}}])
+    result = site.build()
+    assert result.code == 1
+    assert "amounts.0.budget.year: 2022/2021: the second year must come after the first" in result.err
+    assert not site.output.exists()
