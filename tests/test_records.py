@@ -76,7 +76,9 @@ def test_amounts_are_json_numbers_with_the_exact_cents(data_site, records):
 
 
 def test_amounts_files_hold_one_exact_row_per_amount(data_site):
-    rows = load(data_site.output / "data/amounts.json")["amounts"]
+    amounts = load(data_site.output / "data/amounts.json")
+    assert amounts["schema"] == f"{DATA_SITEURL}/data/schema/amounts.tableschema.json"
+    rows = amounts["amounts"]
     expected = sum(len(a.get("amounts", [])) for a in DATA_ACTS)
     assert len(rows) == expected
     assert [(r["number"], r["position"], str(r["value"])) for r in rows if r["number"] == "21-C-0042"] == [
