@@ -128,7 +128,8 @@ DATA_ACTS = [
                       "sent": "2022-04-15", "received": "2022-04-15"},
      "amounts": [{"value": "675.00", "tax": "HT", "recurrence": "yearly", "section": "fonctionnement",
                   "label": "Cotisation annuelle", "budget": {"name": "Budget général"}}],
-     "repeals": ["22-B-0146"], "documents": [{"file": "2022/22-B-0183.pdf", "title": "Délibération signée"}]},
+     "repeals": ["22-B-0146"], "documents": [{"file": "2022/Délibération signée 22-B-0183.pdf",
+                                      "title": "Délibération signée"}]},
     {**BASE_ACT, "number": "22-B-0146", "session": "2022-03-18", "published": None,
      "amounts": [{"value": "655.00", "tax": "HT"}]},
     {**BASE_ACT, "number": "21-C-0042", "body": "conseil", "session": "2021-12-13",
@@ -157,7 +158,7 @@ DATA_ACTS = [
 
 def write_data_site(root: Path) -> Site:
     site = Site(root, siteurl=DATA_SITEURL)
-    site.document("2022/22-B-0183.pdf", b"%PDF-1.4 signed act")
+    site.document("2022/Délibération signée 22-B-0183.pdf", b"%PDF-1.4 signed act")
     for act in DATA_ACTS:  # as YAML text, so that `published: null` is written
         site.add(yaml.safe_dump(act, allow_unicode=True, sort_keys=False),
                  path=f"{act['session'][:4]}/{act['number']}.md",

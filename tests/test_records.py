@@ -111,7 +111,8 @@ def test_record_content(records):
 
 def test_documents_carry_the_size_and_hash_of_the_published_file(data_site, records):
     (document,) = records["22-B-0183"]["documents"]
-    published = data_site.output / "documents/2022/22-B-0183.pdf"
-    assert document["url"] == f"{DATA_SITEURL}/documents/2022/22-B-0183.pdf"
+    published = data_site.output / "documents/2022/Délibération signée 22-B-0183.pdf"
+    encoded = "D%C3%A9lib%C3%A9ration%20sign%C3%A9e%2022-B-0183.pdf"  # a URL, whatever the file name
+    assert document["url"] == f"{DATA_SITEURL}/documents/2022/{encoded}"
     assert document["size"] == published.stat().st_size
     assert document["sha256"] == hashlib.sha256(published.read_bytes()).hexdigest()

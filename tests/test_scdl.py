@@ -184,7 +184,8 @@ def test_mapping_of_content_to_scdl_columns(data_site):
     assert seed["DELIB_MATIERE_CODE"] == "8.9"
     assert seed["DELIB_MATIERE_NOM"] == "domaines de compétences par thèmes/culture"
     assert (seed["PREF_ID"], seed["PREF_DATE"]) == ("PREF059", "2022-04-15")
-    assert seed["DELIB_URL"] == "https://deliberations.example.org/documents/2022/22-B-0183.pdf"
+    assert seed["DELIB_URL"] == ("https://deliberations.example.org/documents/2022/"
+                                "D%C3%A9lib%C3%A9ration%20sign%C3%A9e%2022-B-0183.pdf")
     # A budget without its year: SCDL wants both or neither.
     assert (seed["BUDGET_ANNEE"], seed["BUDGET_NOM"]) == ("", "")
     # Unanimous without counts: SCDL's vote columns stay empty.

@@ -20,6 +20,10 @@ from pelican.settings import read_settings
 from . import settings as site_settings
 
 logger = logging.getLogger("deliberations")
+# Pelican's logger class drops a message already logged once in the process: a second build
+# in the same process (tests, a watcher) would hide its warnings. Every problem must be told.
+if hasattr(logger, "disable_filter"):
+    logger.disable_filter()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from .problems import ContentError
 from .settings import SettingsError
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deliberations", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -33,13 +33,17 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("schema", help="print the JSON Schema of the front matter")
     p.set_defaults(run=_schema)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except (ContentError, SettingsError) as e:
         print(e, file=sys.stderr)
-        print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
+        if args.command == "build":
+            print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted: the previous site is unchanged.", file=sys.stderr)
@@ -85,19 +89,24 @@ def _check(args) -> int:
     site = site_settings.load(pelican_settings, source=args.settings.name)
     corpus, problems = load_corpus(Path(pelican_settings["PATH"]), site,
                                    shown_relative_to=args.settings.resolve().parent)
-    for w in problems.warnings:
+    warnings = problems.warnings
+    for w in warnings:
         print(w, file=sys.stderr)
-    print(f"{len(corpus.acts)} acts checked, no errors"
-          f"{f', {len(problems.warnings)} warnings' if problems.warnings else ''}.")
+    n = len(corpus.acts)
+    print(f"{n} act{'s' if n > 1 else ''} checked, no errors"
+          f"{f', {len(warnings)} warning' if warnings else ''}{'s' if len(warnings) > 1 else ''}.")
     return 0
 
 
 def _demo(args) -> int:
-    from .demo import write_demo_site
+    from .demo import RefusedFolder, write_demo_site
 
     if args.count < 1:
         raise UsageError("--count must be at least 1")
-    site = write_demo_site(args.into, args.count, seed=args.seed)
+    try:
+        site = write_demo_site(args.into, args.count, seed=args.seed)
+    except RefusedFolder as e:
+        raise UsageError(f"refusing to write synthetic acts there: {e}") from None
     print(f"{args.count} synthetic acts written to {site / 'content'}; "
           f"build them with: deliberations build --settings {site / 'pelicanconf.py'}")
     return 0
