@@ -7,7 +7,7 @@ import re
 from deliberations.formatting import filesize
 from lxml import html
 
-from .conftest import DATA_ACTS, DATA_SITEURL, write_data_site
+from .conftest import DATA_ACTS, DATA_SITEURL, PROJECT, write_data_site
 
 NUMBERS = sorted(a["number"] for a in DATA_ACTS)
 
@@ -107,3 +107,14 @@ def test_a_site_without_acts_still_publishes_empty_valid_files(site):
     full = json.loads((data / "deliberations.json").read_text("utf-8"))
     assert (full["count"], full["deliberations"], full["generated"]) == (0, [], None)
     assert (data / "scdl/deliberations.csv").read_bytes().count(b"\r\n") == 1  # the header alone
+
+
+def test_readme_documents_every_file(data_site):
+    readme = (PROJECT / "README.md").read_text("utf-8")
+    data = data_site.output / "data"
+    for path in data.rglob("*"):
+        if path.is_file():
+            name = str(path.relative_to(data))
+            name = re.sub(r"-\d{4}\.", "-<year>.", name)
+            name = re.sub(r"^deliberations/[^/]+\.json$", "deliberations/<slug>.json", name)
+            assert f"`{name}`" in readme, name

@@ -258,3 +258,13 @@ def test_a_budget_interval_that_goes_backwards_is_refused_before_it_reaches_scdl
     assert result.code == 1
     assert "amounts.0.budget.year: 2022/2021: the second year must come after the first" in result.err
     assert not site.output.exists()
+
+
+def test_readme_maps_every_scdl_column_and_names_every_added_one():
+    readme = (PROJECT / "README.md").read_text("utf-8")
+    table = readme[readme.index("| SCDL column | from |"):]
+    mapped = {name.strip() for line in table.split("\n\n")[0].splitlines()[2:]
+              for name in line.split("|")[1].split(",")}
+    assert mapped == set(scdl.COLUMNS)
+    for name in scdl.EXTRA_COLUMNS:
+        assert f"`{name}`" in readme, name
