@@ -86,6 +86,9 @@ def test_about_page_lists_every_file_with_size_rows_schema_and_example(data_site
     assert records["Enregistrements"] == "6"
     years = [tr.cssselect("th")[0].text_content() for tr in section.cssselect("tbody tr")]
     assert years == ["2022", "2021", "2020"]
+    alternates = {link.get("type"): link.get("href") for link in page.cssselect('head link[rel="alternate"]')}
+    assert alternates["application/ld+json"] == f"{DATA_SITEURL}/data/catalog.jsonld"
+    assert alternates["text/csv"] == f"{DATA_SITEURL}/data/scdl/deliberations.csv"
 
 
 def test_each_act_page_links_its_json(data_site):
