@@ -75,3 +75,13 @@ def test_unknown_subcommand_is_a_usage_error():
     result = run("publish")
     assert result.code == 2
     assert "invalid choice: 'publish'" in result.err
+
+
+def test_missing_content_folder_is_named(site: Site):
+    site.add()
+    site.configure(extra='PATH = "contenu"')
+    for result in (site.check(), site.build()):
+        assert result.code == 1
+        assert result.err.splitlines()[0] == (
+            "pelicanconf.py: PATH: the content folder 'contenu' does not exist")
+        assert not site.output.exists()

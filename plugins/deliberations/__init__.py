@@ -6,6 +6,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 from pelican import signals
 
 from .exports import ExportsGenerator
+from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
@@ -33,8 +34,8 @@ def get_generators(pelican):
     # Pelican runs every generate_context, then every generate_output, in this order. The
     # exports come first so that their files exist, measured, when the pages generator
     # renders the about page that lists them; they read the corpus in generate_output, after
-    # the pages generator has loaded it in generate_context.
-    return [ExportsGenerator, DeliberationsGenerator]
+    # the pages generator has loaded it in generate_context (as the feeds do).
+    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator]
 
 
 def register():
