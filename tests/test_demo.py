@@ -61,3 +61,10 @@ def test_demo_refuses_a_real_site(site: Site):
     assert [p.name for p in acts_in(site.root)] == ["22-B-0183.md"]
     result = run("demo", "--count", "3", "--into", str(site.content / "2022"))
     assert result.code == 2
+
+
+def test_a_hundred_thousand_demo_acts_have_unique_numbers():
+    from deliberations.demo import generate
+
+    numbers = [number for number, _year, _text in generate(100_000)]
+    assert len(set(numbers)) == 100_000

@@ -161,10 +161,7 @@ def _import(args) -> int:
     from .build import read_site_settings
     from .importers.batch import Importer
 
-    try:
-        pelican_settings = read_site_settings(_settings_file(args.settings))
-    except ValueError as e:  # Pelican refuses settings whose content folder does not exist
-        raise UsageError(f"{args.settings}: {e}; create the content folder first") from None
+    pelican_settings = read_site_settings(_settings_file(args.settings))
     site = site_settings.load(pelican_settings, source=args.settings.name)
     if args.body is not None and args.body not in site.BODIES:
         raise UsageError(f"--body {args.body}: not a body of this site; expected one of: "

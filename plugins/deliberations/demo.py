@@ -120,7 +120,9 @@ def generate(count: int, seed: int = 1):
     rng = random.Random(seed)
     subjects = list(actes.subjects())
     start = date(2020, 7, 10)
-    sittings_per_year = 40
+    # About 2 000 acts a year, as a metropolis: 100 000 acts span 50 years, and two-digit
+    # years in act numbers stay unique.
+    sittings_per_year = 80
     per_sitting = max(1, count // max(1, (count // 25)))  # about 25 acts a sitting
     numbers: list[str] = []
     counters: dict[tuple[int, str], int] = {}

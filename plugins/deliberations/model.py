@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -294,10 +295,21 @@ class Transmission(Strict):
         return m["department"] if m else None
 
 
+def _budget_years(value: str) -> str:
+    # SCDL's BUDGET_ANNEE check refuses an interval that does not move forward.
+    first, _, last = value.partition("/")
+    if last and last <= first:
+        raise PydanticCustomError(
+            "year", "{value}: the second year must come after the first, e.g. 2022/2023",
+            {"value": value})
+    return value
+
+
 class Budget(Strict):
     name: Text
     year: Annotated[str, Field(pattern=r"^[0-9]{4}(/[0-9]{4})?$"),
-                    BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] | None = None
+                    BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                    AfterValidator(_budget_years)] | None = None
 
 
 class Beneficiary(Strict):

@@ -108,7 +108,8 @@ def test_a_site_without_content_folder_gets_a_sentence(tmp_path):
     (site.content / "deliberations").rmdir()
     site.content.rmdir()
     result = import_text(site, SEED)
-    assert result.code == 2 and "create the content folder first" in result.err
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "pelicanconf.py: PATH: the content folder 'content' does not exist"
 
 
 def test_long_runs_show_a_progress_bar_on_a_terminal(site, tmp_path):
