@@ -15,7 +15,7 @@ def test_a_damaged_cache_is_ignored(linked_site: Site, tmp_path):
     assert linked_site.build().code == 0
     assert linked_site.build().code == 0  # a staging folder and two manifests exist
     files = [p for p in (linked_site.root / ".cache").rglob("*") if p.is_file() and "sites" not in p.parts]
-    assert {p.parent.name for p in files} == {"reads", "manifests"}
+    assert {p.parent.name for p in files} == {"reads", "exports", "manifests"}
     for n, path in enumerate(files):
         data = path.read_bytes()
         path.write_bytes([b"", b"\x80\x05garbage", data[: len(data) // 2], b'{"format": 1}'][n % 4])

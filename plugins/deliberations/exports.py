@@ -8,6 +8,7 @@ correction, never the clock, so the same content gives byte-identical files.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -17,12 +18,13 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import amounts, records, scdl
+from . import amounts, cache, parallel, records, scdl, timings
 from . import settings as site_settings
 from .catalog import DATA_PACKAGE_PROFILE, DataFile, data_package, dcat
 from .link import Corpus
 from .model import FORMAT_VERSION, local_naive
-from .pages import CORPUS
+from .outputs import Outputs, outputs_for
+from .pages import CORPUS, act_inputs
 from .reader import Act
 from .settings import SiteSettings
 from .writers import CsvTable, JsonList, dumps, sha256, write_json
@@ -59,7 +61,23 @@ class ExportsGenerator(Generator):
         self.site = site_settings.load(self.settings)
 
     def generate_output(self, writer=None):
-        self.context[OPEN_DATA] = write_exports(self.context[CORPUS], self.site, Path(self.output_path))
+        with timings.phase("exports"):
+            reuse = Reuse(outputs_for(self.settings, self.output_path),
+                          cache.build_key(self.settings, self.theme),
+                          Path(self.site.BUILD_CACHE_PATH) / "exports", self.site.BUILD_JOBS)
+            self.context[OPEN_DATA] = write_exports(self.context[CORPUS], self.site, Path(self.output_path),
+                                                    reuse)
+
+
+@dataclass
+class Reuse:
+    """What lets a build skip the work of the acts that did not change, and share the rest
+    among the cores: where files go, the build key, the cache of each act's rows."""
+
+    outputs: Outputs
+    base: str = ""
+    cache_folder: Path | None = None
+    jobs: int = 1
 
 
 @dataclass
@@ -78,12 +96,12 @@ class OpenData:
         return [f for f in self.files if f.year is None]
 
 
-def write_exports(corpus: Corpus, site: SiteSettings, output: Path) -> OpenData:
+def write_exports(corpus: Corpus, site: SiteSettings, output: Path, reuse: Reuse | None = None) -> OpenData:
     """Write every file of ``output/data/``; return their description."""
     acts = corpus.acts
     generated = newest(acts)
     years = sorted(Counter(act.year for act in acts).items(), reverse=True)
-    rows = _write_tables(acts, site, output, generated, years)
+    rows = _write_tables(acts, site, output, generated, years, reuse or Reuse(Outputs(output)))
     write_json(output / JSON_SCHEMA, records.json_schema())
     write_json(output / EXTENDED_SCHEMA, scdl.extended_table_schema())
     write_json(output / AMOUNTS_SCHEMA, amounts.table_schema())
@@ -114,7 +132,8 @@ def write_exports(corpus: Corpus, site: SiteSettings, output: Path) -> OpenData:
     return open_data
 
 
-def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, years) -> dict[str, int]:
+def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, years,
+                  reuse: Reuse) -> dict[str, int]:
     """Write the files with a row per act or per amount, in one pass; return path → rows."""
     data = output / DATA
     header = {
@@ -143,20 +162,53 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         amounts_csv = enter(CsvTable(data / "amounts.csv", amounts.COLUMNS, safe=True))
         tables = [all_json, *year_json.values(), all_scdl, *year_scdl.values(), extended, amounts_json,
                   amounts_csv]
-        for act in acts:
-            record = records.record(act, site)
-            line = dumps(record)
+        for act, (line, row, extended_row, amount_rows) in zip(acts, _per_act(acts, site, reuse),
+                                                                 strict=True):
             all_json.add(line)
             year_json[act.year].add(line)
-            write_json(output / act.json_url, records.full_record(act, site, record))
-            row = scdl.row(act, site)
             all_scdl.add(row)
             year_scdl[act.year].add(row)
-            extended.add(scdl.extended_row(act, site, row))
-            for amount in amounts.rows(act, site):
+            extended.add(extended_row)
+            for amount in amount_rows:
                 amounts_json.add(dumps(amount))
                 amounts_csv.add(amount)
     return {str(t.path.relative_to(output)): t.rows for t in tables}
+
+
+def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[tuple]:
+    """Each act's JSON line, SCDL row, extended row and amount rows, in order; its own file
+    ``deliberations/<slug>.json`` written on the way.
+
+    They depend on the act alone (and the acts it links to): kept in the build cache by a hash
+    of those, and made on every core for the acts not found there.
+    """
+    store = cache.Store(reuse.cache_folder).load()
+    out = reuse.outputs
+    keys = [cache.digest(reuse.base, *act_inputs(act)) for act in acts]
+    blobs = [store.get(key) for key in keys]
+    todo = [i for i, (act, key, blob) in enumerate(zip(acts, keys, blobs, strict=True))
+            if blob is None or not out.reuse(act.json_url, key)]
+
+    def make(start: int, stop: int) -> list:
+        done = []
+        for i in todo[start:stop]:
+            act = acts[i]
+            record = records.record(act, site)
+            row = scdl.row(act, site)
+            fragment = (dumps(record), row, scdl.extended_row(act, site, row), list(amounts.rows(act, site)))
+            text = dumps(records.full_record(act, site, record), indent=2) + "\n"
+            done.append((pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL),
+                         out.write(act.json_url, text, keys[i])))
+        return done
+
+    made = parallel.map_slices(make, len(todo), reuse.jobs)
+    out.add([written for _, written in made])
+    for i, (blob, _) in zip(todo, made, strict=True):
+        blobs[i] = blob
+    for key, blob in zip(keys, blobs, strict=True):
+        store.put(key, blob)
+    store.save()
+    return [pickle.loads(blob) for blob in blobs]
 
 
 def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: list[int]) -> list[DataFile]:
