@@ -27,7 +27,7 @@ from .outputs import Outputs, outputs_for
 from .pages import CORPUS, act_inputs
 from .reader import Act
 from .settings import SiteSettings
-from .writers import CsvTable, JsonList, dumps, sha256, write_json
+from .writers import CsvTable, JsonList, csv_line, dumps, sha256, write_json
 
 DATA = "data"
 OPEN_DATA = "OPEN_DATA"  # context key: what the about page lists
@@ -162,22 +162,22 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         amounts_csv = enter(CsvTable(data / "amounts.csv", amounts.COLUMNS, safe=True))
         tables = [all_json, *year_json.values(), all_scdl, *year_scdl.values(), extended, amounts_json,
                   amounts_csv]
-        for act, (line, row, extended_row, amount_rows) in zip(acts, _per_act(acts, site, reuse),
-                                                                 strict=True):
+        for act, (line, row, extended_row, amount_lines, amount_rows) in zip(
+                acts, _per_act(acts, site, reuse), strict=True):
             all_json.add(line)
             year_json[act.year].add(line)
-            all_scdl.add(row)
-            year_scdl[act.year].add(row)
-            extended.add(extended_row)
-            for amount in amount_rows:
-                amounts_json.add(dumps(amount))
-                amounts_csv.add(amount)
+            all_scdl.add_line(row)
+            year_scdl[act.year].add_line(row)
+            extended.add_line(extended_row)
+            for amount_line, amount_row in zip(amount_lines, amount_rows, strict=True):
+                amounts_json.add(amount_line)
+                amounts_csv.add_line(amount_row)
     return {str(t.path.relative_to(output)): t.rows for t in tables}
 
 
 def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[tuple]:
-    """Each act's JSON line, SCDL row, extended row and amount rows, in order; its own file
-    ``deliberations/<slug>.json`` written on the way.
+    """Each act's lines, in order: its JSON record, its SCDL and extended CSV records, the JSON
+    and CSV records of its amounts; its own file ``deliberations/<slug>.json`` written on the way.
 
     They depend on the act alone (and the acts it links to): kept in the build cache by a hash
     of those, and made on every core for the acts not found there.
@@ -195,7 +195,11 @@ def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[tuple]:
             act = acts[i]
             record = records.record(act, site)
             row = scdl.row(act, site)
-            fragment = (dumps(record), row, scdl.extended_row(act, site, row), list(amounts.rows(act, site)))
+            amount_rows = list(amounts.rows(act, site))
+            fragment = (dumps(record), csv_line(row, scdl.COLUMNS),
+                        csv_line(scdl.extended_row(act, site, row), scdl.EXTENDED_COLUMNS, safe=True),
+                        [dumps(a) for a in amount_rows],
+                        [csv_line(a, amounts.COLUMNS, safe=True) for a in amount_rows])
             text = dumps(records.full_record(act, site, record), indent=2) + "\n"
             done.append((pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL),
                          out.write(act.json_url, text, keys[i])))

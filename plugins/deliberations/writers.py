@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,8 +99,11 @@ class CsvTable:
         self._csv.writerow(columns)
 
     def add(self, row: dict) -> None:
-        cells = [cell(row[c]) for c in self.columns]
-        self._csv.writerow([spreadsheet_safe(c) for c in cells] if self.safe else cells)
+        self.add_line(csv_line(row, self.columns, self.safe))
+
+    def add_line(self, line: str) -> None:
+        """Add a record already formatted by :func:`csv_line` (with this table's columns)."""
+        self._file.write(line)
         self.rows += 1
 
     def close(self) -> None:
@@ -110,6 +114,15 @@ class CsvTable:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def csv_line(row: dict, columns: list[str], safe: bool = False) -> str:
+    """The CSV record of ``row``'s ``columns``, CRLF-terminated, as :class:`CsvTable` writes it."""
+    cells = [cell(row[c]) for c in columns]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([spreadsheet_safe(c) for c in cells] if safe
+                                                          else cells)
+    return buffer.getvalue()
 
 
 def sha256(path: Path) -> str:
