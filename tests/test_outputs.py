@@ -136,3 +136,20 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_one_recovers(linked_site:
     add_newest(linked_site)
     assert linked_site.build().code == 0
     assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
+
+
+def test_a_build_that_fails_half_way_leaves_nothing_behind(linked_site: Site, tmp_path):
+    assert linked_site.build().code == 0
+    assert linked_site.build().code == 0  # the staging folder now holds a whole site
+    before = tree(linked_site.output)
+    overrides = linked_site.root / "overrides"
+    overrides.mkdir()
+    (overrides / "listing.html").write_text("{{ listing.nothing.here }}", encoding="utf-8")
+    linked_site.configure(extra=SMALL_PAGES + f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
+    retitle_repealed_act(linked_site)  # act pages and data are written, then the listings fail
+    assert linked_site.build().code == 3
+    assert tree(linked_site.output) == before
+    (overrides / "listing.html").unlink()
+    delete_act(linked_site)
+    assert linked_site.build().code == 0
+    assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")

@@ -131,7 +131,8 @@ class Staging:
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         _make_folder(self.folder)
-        previous = self._manifest(self.folder, forget=True)  # the folder is about to change
+        # A failed build may have changed some files of the folder: their identity tells.
+        previous = self._manifest(self.folder)
         live = self._manifest(self.output) if self.output.is_dir() else {}
         self.outputs = Outputs(self.folder, previous, live, self.output)
         # Anything in the folder changed before this instant and not kept is left over.
@@ -177,7 +178,7 @@ class Staging:
         st = os.stat(tree)
         return self.manifests / f"{st.st_dev}-{st.st_ino}.pickle"
 
-    def _manifest(self, tree: Path, forget: bool = False) -> dict[str, Entry]:
+    def _manifest(self, tree: Path) -> dict[str, Entry]:
         path = self._manifest_path(tree)
         if path is None:
             return {}
@@ -189,9 +190,6 @@ class Staging:
             files = {name: Entry._make(fields) for name, fields in files.items()}
         except Exception:  # noqa: BLE001 - missing or damaged: nothing is reused
             files = {}
-        if forget:
-            with contextlib.suppress(OSError):
-                path.unlink()
         return files
 
     def _save_manifest(self) -> None:

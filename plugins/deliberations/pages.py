@@ -64,6 +64,7 @@ class DeliberationsGenerator(Generator):
         # The act's text is already sanitized HTML; templates print it with `|safe`.
         self.env.autoescape = True
         self.env.filters.update(formatting.FILTERS)
+        self.env.auto_reload = False  # templates do not change during a build: no check per page
 
     # -- context -------------------------------------------------------------------------
 
