@@ -244,6 +244,17 @@ def phases(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def targets(rows: list[Row]) -> str:
+    """Where the issue's targets stand, for the sizes measured."""
+    lines = []
+    for r in rows:
+        lines.append(f"- {r.acts:,} acts: cold build {r.cold.seconds / r.plain.seconds:.2f}× plain Pelican "
+                     f"(target ≤ 0.4×), rebuild after one act {r.warm.seconds / r.plain.seconds:.3f}× "
+                     f"(target ≤ 0.1×), peak memory {size(max(r.cold.peak_rss, r.warm.peak_rss))} "
+                     f"(target at 100 000 acts ≤ 4 GB).")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = re.search(r"^model name\s*: (.*)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
     load = os.getloadavg()
@@ -261,8 +272,9 @@ def main() -> None:
     sizes = [*args.sizes, *([100_000] if args.large else [])]
     about = machine()
     rows = [bench(n, args.repeat) for n in sizes]
-    report = (f"Machine: {about}.\n\n{table(rows)}\n\nPhases (seconds; \"other\" is the rest of the "
-              f"wall time: starting Python, Pelican, the theme's static files):\n\n{phases(rows)}\n")
+    report = (f"Machine: {about}.\n\n{table(rows)}\n\n{targets(rows)}\n\nPhases (seconds; \"other\" is "
+              f"the rest of the wall time: starting Python, Pelican, the theme's static files):\n\n"
+              f"{phases(rows)}\n")
     print(report)
     RESULTS.write_text(
         f"# Benchmark results\n\n`make bench` ({' '.join(sys.argv[1:]) or 'default sizes'}), "
