@@ -5,6 +5,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 
 from pelican import signals
 
+from . import security
 from .pages import DeliberationsGenerator
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
@@ -26,6 +27,10 @@ PELICAN_OVERRIDES = {
 
 def configure(pelican):
     pelican.settings.update(PELICAN_OVERRIDES)
+    pelican.settings.update(security.SETTINGS)
+    # Every value a template prints is escaped (a title may hold "<script>"); the act's text is
+    # sanitized HTML and marked as such by render.py.
+    pelican.settings["JINJA_ENVIRONMENT"] = {**pelican.settings["JINJA_ENVIRONMENT"], "autoescape": True}
 
 
 def get_generators(pelican):

@@ -2,18 +2,22 @@
 
 The YAML loader is PyYAML's C loader with three changes that a legal record needs:
 numbers with a decimal point stay exact (``Decimal``, never ``float``), dates stay
-text so that the model can say *which* date is impossible, and anchors/aliases are
-refused (they buy nothing in a one-act file and open the door to "billion laughs").
+text so that the model can say *which* date is impossible, and anchors/aliases and
+repeated keys are refused (aliases buy nothing in a one-act file and open the door to
+"billion laughs"; a repeated key would silently drop one of two values). Any input ends
+either in data or in a :class:`FrontMatterError`: never another exception.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an act's text is a few KB; 2 MB is a generous ceiling
+MAX_INT_DIGITS = 30  # beyond any count or amount; Python refuses to convert > 4300 digits anyway
 DELIMITER = "---"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class FrontMatterError(Exception):
@@ -28,7 +32,20 @@ class _Loader(yaml.CSafeLoader):
 
 
 def _exact_decimal(loader, node):
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        # YAML 1.1 also calls ".inf", ".nan" and "1:30.5" floats: left as text, the model
+        # then says the value is not a number.
+        return text
+
+
+def _integer(loader, node):
+    text = loader.construct_scalar(node)
+    if len(text) > MAX_INT_DIGITS:
+        raise FrontMatterError(f"number is too long ({len(text):,} characters)", node.start_mark.line)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 
 def _text(loader, node):
@@ -37,6 +54,7 @@ def _text(loader, node):
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _exact_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _text)
+_Loader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 def decode(raw: bytes) -> str:
@@ -45,6 +63,8 @@ def decode(raw: bytes) -> str:
         raise FrontMatterError(
             f"file is {len(raw):,} bytes; an act is expected to be under {MAX_FILE_BYTES:,} bytes"
         )
+    if raw.startswith(UTF16_BOMS):
+        raise FrontMatterError("file is in UTF-16; save it as UTF-8")
     if b"\x00" in raw:
         raise FrontMatterError("file is binary (contains NUL bytes), not a Markdown text file")
     try:
@@ -52,10 +72,18 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise FrontMatterError(
-            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-            "save it as UTF-8", line
+            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}"
+            f"{_legacy_hint(raw)}); save it as UTF-8", line
         ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _legacy_hint(raw: bytes) -> str:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return ", it looks like Windows-1252 or Latin-1"
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -80,8 +108,8 @@ def load(source: str, first_line: int = 2):
         node = loader.get_single_node()
         if node is None:
             raise FrontMatterError("front matter is empty", first_line)
-        _refuse_aliases(node, first_line)
-        data = loader.construct_document(node)
+        _check_nodes(node, first_line)
+        data = _construct(loader, node, first_line)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + first_line if mark else first_line
@@ -96,7 +124,15 @@ def load(source: str, first_line: int = 2):
     return data, node
 
 
-def _refuse_aliases(root, first_line: int) -> None:
+def _construct(loader, node, first_line: int):
+    try:
+        return loader.construct_document(node)
+    except FrontMatterError as e:  # raised by a constructor, with a line counted from 0
+        raise FrontMatterError(e.message, (e.line or 0) + first_line) from None
+
+
+def _check_nodes(root, first_line: int) -> None:
+    """Refuse aliases (a node reached twice) and keys repeated in one mapping."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -108,7 +144,14 @@ def _refuse_aliases(root, first_line: int) -> None:
             )
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
             for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    line = k.start_mark.line + first_line
+                    if k.value in keys:
+                        raise FrontMatterError(
+                            f"key '{k.value}' is repeated (first on line {keys[k.value]})", line)
+                    keys[k.value] = line
                 stack.extend((k, v))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

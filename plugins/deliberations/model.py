@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,10 @@ from . import actes
 
 FORMAT_VERSION = 1
 PARIS = ZoneInfo("Europe/Paris")  # French acts: naive times are local times
+# Amounts: beyond any public budget, or finer than a millionth, is a typing error; within these
+# bounds every amount prints and exports as plain digits (never "1E+3").
+MAX_AMOUNT = Decimal(10) ** 15
+MAX_DECIMALS = 6
 
 # ACTES transmission id: department (3) - SIREN (9) - decision date - internal number - nature.
 # The internal number may itself contain '-', so it is matched greedily between the date and the nature.
@@ -117,23 +121,29 @@ def _decimal(value: Any) -> Decimal:
     if isinstance(value, int | Decimal):
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            result = None
-        if result is None or not result.is_finite():
+        text = value.strip()
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
             raise PydanticCustomError(
                 "amount",
                 "{value} is not a number; write it as 1234567.89 (no spaces, no currency sign)",
                 {"value": repr(value)},
             )
+        result = Decimal(text)
     else:
         raise PydanticCustomError("amount", "expected a number, got {got}", {"got": repr(value)})
     if not result.is_finite():
         raise PydanticCustomError("amount", "must be a finite number")
     if result < 0:
         raise PydanticCustomError("amount", "must not be negative, got {value}", {"value": str(value)})
-    return result
+    if result >= MAX_AMOUNT:
+        raise PydanticCustomError("amount", "{value} is larger than any public budget; check the value",
+                                  {"value": str(value)})
+    if result.as_tuple().exponent < -MAX_DECIMALS:
+        raise PydanticCustomError("amount", "{value} has more than {n} decimals",
+                                  {"value": str(value), "n": MAX_DECIMALS})
+    if result.as_tuple().exponent > 0:  # 1.5e3 written as a YAML float
+        result = result.quantize(Decimal(1))
+    return result.copy_abs()  # no "-0"
 
 
 def _siret(value: Any) -> str:

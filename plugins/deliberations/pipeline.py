@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import paths
 from .link import Corpus, link
 from .problems import ContentError, Problems
 from .reader import read_act
@@ -27,7 +28,13 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
     problems = Problems()
     base = shown_relative_to or content_root.parent
     acts = []
-    for path in content_files(content_root / settings.DELIBERATIONS_PATH):
+    folder = content_root / settings.DELIBERATIONS_PATH
+    refused = paths.refused_links(folder, content_root)
+    for path, why in refused.items():
+        problems.error(_shown(path, base), why)
+    for path in content_files(folder):
+        if path in refused:
+            continue
         act, found = read_act(path, _shown(path, base))
         problems.extend(found)
         if act is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import markdown
 import nh3
+from markupsafe import Markup
 
 EXTENSIONS = ["extra", "sane_lists", "smarty"]
 EXTENSION_CONFIGS = {
@@ -39,7 +40,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _md = None
 
 
-def markdown_to_html(text: str) -> str:
+def markdown_to_html(text: str) -> Markup:
     global _md
     if _md is None:
         _md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
@@ -48,12 +49,13 @@ def markdown_to_html(text: str) -> str:
     return sanitize(html)
 
 
-def sanitize(html: str) -> str:
+def sanitize(html: str) -> Markup:
+    """Keep only the allow-list; the result is marked safe, so templates print it as HTML."""
     # An act's own headings start at h2: the page's h1 is the act's title.
-    return nh3.clean(
+    return Markup(nh3.clean(
         html,
         tags=ALLOWED_TAGS | {"h1"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
-    )
+    ))
