@@ -183,7 +183,7 @@ def _disk_full_explained(staging: Path):
     except OSError as e:
         if e.errno not in DISK_FULL:
             raise
-        where = e.filename or staging
+        where = e.filename2 or e.filename or staging  # a copy names its source, then its target
         with contextlib.suppress(ValueError):
             where = Path(where).relative_to(staging)
         raise DiskFullError(f"cannot write {where}: {e.strerror}. Free some space on the disk of "
