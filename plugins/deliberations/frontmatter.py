@@ -28,7 +28,16 @@ class FrontMatterError(Exception):
 
 
 class _Loader(yaml.CSafeLoader):
-    pass
+    def construct_object(self, node, deep=False):
+        # PyYAML's own constructors fail with bare Python errors on values such as
+        # "!!int abc" or "!!bool maybe": each becomes a message naming the value and its line.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, IndexError, TypeError, ArithmeticError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            what = f"{tag} {node.value!r}" if isinstance(node, yaml.ScalarNode) else f"this {tag} value"
+            raise FrontMatterError(f"front matter is not valid YAML: {what} cannot be read",
+                                   node.start_mark.line) from None
 
 
 def _exact_decimal(loader, node):
@@ -115,6 +124,10 @@ def load(source: str, first_line: int = 2):
         line = mark.line + first_line if mark else first_line
         problem = e.problem or e.context or "invalid YAML"
         raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        char = e.character if isinstance(e.character, int) else ord(e.character[:1] or "\0")
+        raise FrontMatterError(f"front matter holds the character U+{char:04X}, which YAML does not "
+                               "allow; remove it", source[: e.position].count("\n") + first_line) from None
     except yaml.YAMLError as e:
         raise FrontMatterError(f"front matter is not valid YAML: {e}", first_line) from None
     finally:
