@@ -35,7 +35,8 @@ FILES = {
                   "Windows-1252 or Latin-1); save it as UTF-8"),
     "cp1252.md": (VALID.format(number="W-1").replace("Titre", "L’école").encode("cp1252"),
                   "cp1252.md:3: file is not valid UTF-8 (byte 0x92 at offset 24, it looks like"),
-    "utf16.md": (VALID.format(number="U-1").encode("utf-16"), "utf16.md: file is in UTF-16; save it as UTF-8"),
+    "utf16.md": (VALID.format(number="U-1").encode("utf-16"),
+                 "utf16.md: file is in UTF-16; save it as UTF-8"),
     "bom.md": (b"\xef\xbb\xbf" + VALID.format(number="B-1").encode(), None),
     "crlf.md": (VALID.format(number="C-1").replace("\n", "\r\n").encode(), None),
     "crlf-error.md": (VALID.format(number="C-2").replace("2022-04-15", "2022-02-30").replace("\n", "\r\n")
