@@ -58,7 +58,7 @@ FILES = {
     "long-number.md": ((HEAD.format(number="N-1") + "vote: {members: " + "9" * 5000 + "}\n---\n").encode(),
                        "long-number.md:7: number is too long (5,000 characters)"),
     "repeated.md": ((HEAD.format(number="R-1") + "title: Autre titre\n---\n").encode(),
-                    "repeated.md:7: key 'title' is repeated (first on line 3)"),
+                    "repeated.md:7: key 'title' is given twice (first on line 3); keep only one"),
     "not-a-number.md": ((VALID.format(number="A-1").replace("---\nLe", "amounts: [{value: .nan}]\n---\nLe"))
                         .encode(), "not-a-number.md:9: amounts.0.value: '.nan' is not a number"),
     "control.md": ((HEAD.format(number="K-1") + "summary: a\x07b\n---\n").encode(),

@@ -81,7 +81,7 @@ def test_the_text_keeps_its_structure():
                            "| Poste | Montant |\n|---|---|\n| Cotisation | 675 € |\n\n"
                            "[Légifrance](https://www.legifrance.gouv.fr/)")
     doc = html.fragment_fromstring(out, create_parent="div")
-    assert [h.text for h in doc.iter("h2")] == ["Article 1"]
+    assert [h.text for h in doc.iter("h3")] == ["Article 1"]  # under the page's « Texte intégral »
     assert len(doc.findall(".//ol/li")) == 2
     assert doc.find(".//table//td").text == "Cotisation"
     link = doc.find(".//a")

@@ -6,6 +6,8 @@ A Pelican plugin. Each capability is one generator, wired here.
 from pelican import signals
 
 from . import security
+from .exports import ExportsGenerator
+from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
@@ -28,13 +30,17 @@ PELICAN_OVERRIDES = {
 def configure(pelican):
     pelican.settings.update(PELICAN_OVERRIDES)
     pelican.settings.update(security.SETTINGS)
-    # Every value a template prints is escaped (a title may hold "<script>"); the act's text is
-    # sanitized HTML and marked as such by render.py.
+    # Every value a template of any generator prints is escaped (a title may hold "<script>");
+    # the act's text, sanitized HTML, is printed with `|safe`.
     pelican.settings["JINJA_ENVIRONMENT"] = {**pelican.settings["JINJA_ENVIRONMENT"], "autoescape": True}
 
 
 def get_generators(pelican):
-    return [DeliberationsGenerator]
+    # Pelican runs every generate_context, then every generate_output, in this order. The
+    # exports come first so that their files exist, measured, when the pages generator
+    # renders the about page that lists them; they read the corpus in generate_output, after
+    # the pages generator has loaded it in generate_context (as the feeds do).
+    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator]
 
 
 def register():

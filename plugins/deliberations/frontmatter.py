@@ -1,10 +1,10 @@
 """Split a content file into its YAML front matter and Markdown body.
 
-The YAML loader is PyYAML's C loader with three changes that a legal record needs:
+The YAML loader is PyYAML's C loader with four changes that a legal record needs:
 numbers with a decimal point stay exact (``Decimal``, never ``float``), dates stay
-text so that the model can say *which* date is impossible, and anchors/aliases and
-repeated keys are refused (aliases buy nothing in a one-act file and open the door to
-"billion laughs"; a repeated key would silently drop one of two values). Any input ends
+text so that the model can say *which* date is impossible, a key given twice is an
+error (YAML would silently keep the last value), and anchors/aliases are refused (they
+buy nothing in a one-act file and open the door to "billion laughs"). Any input ends
 either in data or in a :class:`FrontMatterError`: never another exception.
 """
 
@@ -41,13 +41,13 @@ class _Loader(yaml.CSafeLoader):
 
 
 def _exact_decimal(loader, node):
+    # .inf, .nan and base-60 floats (1:30.5) are no amounts: left as text, the model says why.
     text = loader.construct_scalar(node)
     try:
-        return Decimal(text.replace("_", ""))
+        value = Decimal(text.replace("_", ""))
     except InvalidOperation:
-        # YAML 1.1 also calls ".inf", ".nan" and "1:30.5" floats: left as text, the model
-        # then says the value is not a number.
         return text
+    return value if value.is_finite() else text
 
 
 def _integer(loader, node):
@@ -145,7 +145,7 @@ def _construct(loader, node, first_line: int):
 
 
 def _check_nodes(root, first_line: int) -> None:
-    """Refuse aliases (a node reached twice) and keys repeated in one mapping."""
+    """Refuse aliases and keys given twice in the same mapping."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -163,7 +163,9 @@ def _check_nodes(root, first_line: int) -> None:
                     line = k.start_mark.line + first_line
                     if k.value in keys:
                         raise FrontMatterError(
-                            f"key '{k.value}' is repeated (first on line {keys[k.value]})", line)
+                            f"key '{k.value}' is given twice (first on line {keys[k.value]}); "
+                            "keep only one", line,
+                        )
                     keys[k.value] = line
                 stack.extend((k, v))
         elif isinstance(node, yaml.SequenceNode):
