@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def built(site: Site) -> Site:
     site.document("2022/signe.pdf", b"%PDF-1.4 signed")
     site.add(documents=[{"file": "2022/signe.pdf", "title": "Délibération signée"}], repeals=["22-B-0100"])
     site.add(number="22-B-0100", session="2022-03-18", published="2022-03-25")
-    site.add(number="22-C-0001", body="conseil", subject="7.1", session="2022-04-08",
+    site.add({"body": "conseil"}, number="22-C-0001", subject="7.1", session="2022-04-08",
              published="2022-04-12")
     result = site.build()
     assert result.code == 0, result.err
@@ -41,7 +42,7 @@ ACT = "deliberations/22-b-0183/index.html"
 def test_a_fresh_build_verifies(built: Site):
     result = verify(built)
     assert result.code == 0, result.err
-    assert "3 acts and 2 sittings checked, the site matches its content." in result.out
+    assert "3 acts and 3 sittings checked, the site matches its content." in result.out
 
 
 def test_missing_act_page(built: Site):
@@ -79,7 +80,7 @@ def test_listing_that_drops_an_act(built: Site):
 def test_sitting_page_that_drops_an_act(built: Site):
     edit(built, "seances/2022-04-08-bureau/index.html", 'href="/deliberations/22-b-0183/"', 'href="/"')
     result = verify(built)
-    assert ("seances/2022-04-08-bureau/index.html: lists 1 acts; the content has 2 for this sitting"
+    assert ("seances/2022-04-08-bureau/index.html: lists 0 acts; the content has 1 for this sitting"
             in result.err)
 
 
@@ -180,3 +181,69 @@ def test_verify_needs_a_built_site(site: Site, tmp_path: Path):
     result = run("verify", str(tmp_path / "nothing"), "--settings", str(site.settings), cwd=site.root)
     assert result.code == 2
     assert "holds no built site" in result.err
+
+
+# -- open data and feeds ------------------------------------------------------------------
+
+def rewrite_json(site: Site, path: str, change) -> None:
+    target = site.output / path
+    data = json.loads(target.read_text(encoding="utf-8"))
+    change(data)
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_missing_or_wrong_json_record(built: Site):
+    (built.output / "data" / "deliberations" / "22-b-0100.json").unlink()
+
+    def wrong(record):
+        record["amounts"] = [{"value": 1}]
+        record["title"] = 5
+
+    rewrite_json(built, "data/deliberations/22-b-0183.json", wrong)
+    result = verify(built)
+    assert result.code == 1
+    assert "data/deliberations/22-b-0100.json: is missing" in result.err
+    assert ('data/deliberations/22-b-0183.json: title: 5 is not of type "string" '
+            "(against data/schema/deliberation.schema.json)") in result.err
+    assert "data/deliberations/22-b-0183.json: amounts [1] differ from the content's []" in result.err
+
+
+def test_act_missing_from_a_table_or_a_list(built: Site):
+    scdl = built.output / "data" / "scdl" / "deliberations.csv"
+    scdl.write_text("".join(line for line in scdl.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if "22-B-0100" not in line), encoding="utf-8")
+    rewrite_json(built, "data/deliberations-2022.json", lambda d: d["deliberations"].pop())
+    result = verify(built)
+    assert result.code == 1
+    assert ("data/scdl/deliberations.csv: has 2 rows; the content gives 3 (missing: 22-B-0100)"
+            in result.err)
+    assert "data/deliberations-2022.json: lists 2 acts (count 3); the content has 3" in result.err
+    assert "data/datapackage.json: announces data/scdl/deliberations.csv with" in result.err
+    assert "data/catalog.jsonld: announces data/scdl/deliberations.csv with" in result.err
+
+
+def test_broken_link_in_the_open_data(built: Site):
+    shutil.rmtree(built.output / "seances" / "2022-03-18-bureau")
+    result = verify(built)
+    assert ("data/deliberations/22-b-0100.json: links to /seances/2022-03-18-bureau/, which is not in "
+            "the site") in result.err
+
+
+def test_act_missing_from_a_feed(built: Site):
+    feed = built.output / "feeds" / "instances" / "bureau.atom.xml"
+    text = feed.read_text(encoding="utf-8")
+    start = text.index("<entry>")
+    feed.write_text(text[:start] + text[text.index("</entry>", start) + len("</entry>"):], encoding="utf-8")
+    result = verify(built)
+    assert result.code == 1
+    assert ("feeds/instances/bureau.atom.xml: holds 1 acts over its documents (1 in this one, 0 repeated); "
+            "the content has 2 for it (missing: 22-B-0183)") in result.err
+
+
+def test_feed_the_content_does_not_call_for(built: Site):
+    shutil.copy(built.output / "feeds" / "instances" / "bureau.atom.xml",
+                built.output / "feeds" / "instances" / "commission.atom.xml")
+    (built.output / "feeds" / "instances" / "conseil.atom.xml").unlink()
+    result = verify(built)
+    assert "feeds/instances/commission.atom.xml: is a feed the content does not call for" in result.err
+    assert "feeds/instances/conseil.atom.xml: is missing" in result.err
