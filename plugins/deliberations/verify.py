@@ -12,10 +12,12 @@ The build runs this on its temporary folder and publishes only when nothing is f
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +31,7 @@ MAX_REPORTED = 50  # a broken template breaks every page: the first problems are
 HTML_SUFFIX = ".html"
 INDEX = "index.html"
 _UNKNOWN = object()
+_XML = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Site:
     _base: tuple[str, str, str] = ("", "", "/")  # scheme, host and path of SITEURL
     acts_by_page: dict = field(default_factory=dict)  # "deliberations/x/index.html" → Act
     _targets: dict = field(default_factory=dict)
+    parsed: set[str] = field(default_factory=set)  # JSON and XML files read (and reported) once
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
@@ -101,6 +105,27 @@ class Site:
         elif rel not in self.files and f"{rel}/{INDEX}" in self.files:
             rel = f"{rel}/{INDEX}"  # the server redirects "x" to "x/"
         return rel, parts.fragment
+
+    def json(self, path: str, exact: bool = True):
+        """The data of a JSON file, numbers with a point as exact decimals; None if it cannot be."""
+        self.parsed.add(path)
+        if path not in self.files:
+            self.error(path, "is missing")
+            return None
+        try:
+            return json.loads((self.root / path).read_bytes(), parse_float=Decimal if exact else float)
+        except ValueError as e:
+            self.error(path, f"is not valid JSON: {e}")
+            return None
+
+    def xml(self, path: str):
+        """The root element of an XML file; None (reported) if it is not well-formed."""
+        self.parsed.add(path)
+        try:
+            return etree.fromstring((self.root / path).read_bytes(), parser=_XML)
+        except etree.XMLSyntaxError as e:
+            self.error(path, f"is not well-formed XML: {e}")
+            return None
 
     def html_pages(self) -> list[str]:
         return sorted(f for f in self.files if f.endswith(HTML_SUFFIX))
@@ -165,6 +190,11 @@ def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: li
             check.page(path, doc, raw)
     for check in running:
         check.finish()
+    for path in sorted(site.files - site.parsed):  # data files no check has read: parse at least
+        if path.endswith(".json"):
+            site.json(path, exact=False)
+        elif path.endswith(".xml"):
+            site.xml(path)
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings

@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections import Counter
-from decimal import Decimal
 
 import jsonschema_rs
 
@@ -51,7 +49,7 @@ class ExportsCheck(Check):
         self._table("data/deliberations.csv", "DELIB_ID", _numbers_of(acts))
         per_amount = Counter({a.meta.number: len(a.meta.amounts) for a in acts if a.meta.amounts})
         self._table("data/amounts.csv", "number", per_amount)
-        listed = self._json("data/amounts.json")
+        listed = self.site.json("data/amounts.json")
         if listed is not None:
             found = Counter(row.get("number") for row in listed.get("amounts", []))
             if found != per_amount or listed.get("count") != per_amount.total():
@@ -59,25 +57,15 @@ class ExportsCheck(Check):
                                 f"{listed.get('count')}); the content has {per_amount.total()}")
         self._announced_files()
 
-    def _json(self, path: str, exact: bool = True):
-        """The file's data, numbers with a decimal point as exact decimals; None if unreadable."""
-        if path not in self.site.files:
-            self.site.error(path, "is missing")
-            return None
-        try:
-            return json.loads((self.site.root / path).read_bytes(), parse_float=Decimal if exact else float)
-        except ValueError:
-            return None  # reported by the files check
-
     def _records(self) -> dict[str, dict]:
         """Check every act's record file; return number → record without the full text."""
         site = self.site
-        schema = self._json(RECORD_SCHEMA, exact=False)
+        schema = self.site.json(RECORD_SCHEMA, exact=False)
         validator = jsonschema_rs.validator_for(schema) if schema else None
         records = {}
         for act in site.corpus.acts:
             path, meta = act.json_url, act.meta
-            record = self._json(path)
+            record = self.site.json(path)
             if record is None:
                 continue
             where = f" ({act.source})"
@@ -114,7 +102,7 @@ class ExportsCheck(Check):
                 site.error(path, f"links to {url}, which is not in the site")
 
     def _list(self, path: str, acts, records: dict) -> None:
-        data = self._json(path)
+        data = self.site.json(path)
         if data is None:
             return
         listed = data.get("deliberations", [])
@@ -146,11 +134,11 @@ class ExportsCheck(Check):
         """Sizes and hashes in the Data Package and the catalog are those of the files."""
         site = self.site
         announced: list[tuple[str, str, object, object]] = []  # announcing file, path, size, sha256
-        package = self._json("data/datapackage.json") or {}
+        package = self.site.json("data/datapackage.json") or {}
         for resource in package.get("resources", []):
             announced.append(("data/datapackage.json", DATA + resource.get("path", ""),
                               resource.get("bytes"), resource.get("hash", "").removeprefix("sha256:")))
-        catalog = self._json("data/catalog.jsonld") or {}
+        catalog = self.site.json("data/catalog.jsonld") or {}
         for node in catalog.get("@graph", []):
             if not isinstance(node, dict) or node.get("@type") != "dcat:Distribution":
                 continue
