@@ -131,9 +131,10 @@ def test_page_that_breaks_the_security_policy(built: Site, old, new, message):
     assert f"{ACT}: {message}" in result.err
 
 
-def test_links_to_other_sites_and_inline_images_are_fine(built: Site):
+def test_links_to_other_sites_inline_images_and_data_blocks_are_fine(built: Site):
     edit(built, ACT, "</main>", '<a href="https://www.legifrance.gouv.fr/">Légifrance</a>'
-         '<img src="data:image/png;base64,iVBORw0KGgo=" alt=""></main>')
+         '<img src="data:image/png;base64,iVBORw0KGgo=" alt="">'
+         '<script type="application/json" id="config">{"lots": 3}</script></main>')
     result = verify(built)
     assert result.code == 0, result.err
 

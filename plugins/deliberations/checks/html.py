@@ -32,7 +32,9 @@ PENDING = ("recherche/",)
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")  # browsers drop these: "java\tscript:"
 
 # Compiled once, run on every page (in C: far faster than walking the tree in Python).
-INLINE = etree.XPath("//script[not(@src)] | //style")
+# A <script type="application/json"> is a data block, never run: the policy does not apply to it.
+INLINE = etree.XPath("//script[not(@src)][not(@type='application/json' or @type='application/ld+json')]"
+                     " | //style")
 INLINE_ATTRIBUTES = etree.XPath("//@*[starts-with(name(), 'on') or name() = 'style']")
 URLS = etree.XPath(" | ".join(f"//@{name}" for name in URL_ATTRIBUTES))
 IDS = etree.XPath("//@id", smart_strings=False)
