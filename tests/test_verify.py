@@ -156,6 +156,8 @@ def test_stylesheet_from_another_site(built: Site):
 
 
 def test_path_of_the_build_machine(built: Site):
+    edit(built, ACT, "</main>", f'<a href="https://ailleurs.example{built.root}2/">x</a></main>')
+    assert verify(built).code == 0  # a URL that merely looks like it
     edit(built, ACT, "</main>", f"<p>{built.root}/content</p></main>")
     result = verify(built)
     assert f"{ACT}: contains a path of the build machine ({built.root})" in result.err

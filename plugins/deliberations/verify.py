@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,7 @@ class Site:
     acts_by_page: dict = field(default_factory=dict)  # "deliberations/x/index.html" → Act
     _targets: dict = field(default_factory=dict)
     parsed: set[str] = field(default_factory=set)  # JSON and XML files read (and reported) once
+    _machine: re.Pattern | None = None
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
@@ -57,6 +59,12 @@ class Site:
             self.files.update(prefix + name for name in names)
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
+        # A path as a whole (not "/srv/site" inside "https://x.fr/srv/site2"); a path of one
+        # folder ("/app") is too common in URLs to tell anything.
+        deep = sorted((p for p in self.machine_paths if len(Path(p).parts) > 2), key=len, reverse=True)
+        if deep:
+            self._machine = re.compile(rb"(?<![\w.-])(" + b"|".join(re.escape(p.encode()) for p in deep)
+                                       + rb")(?![\w.-])")
 
     def error(self, path: str, message: str) -> None:
         self.problems.error(path, message)
@@ -136,10 +144,8 @@ class Site:
         return f" (page of {act.source})" if act else ""
 
     def machine_path_in(self, raw: bytes) -> str | None:
-        for text in self.machine_paths:
-            if text.encode() in raw:
-                return text
-        return None
+        found = self._machine.search(raw) if self._machine else None
+        return found[1].decode() if found else None
 
 
 class Check:
