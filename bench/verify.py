@@ -37,11 +37,12 @@ def main() -> None:
     read = time.perf_counter() - start
     output = folder / "output"
     pages = sum(1 for _ in output.rglob("*.html"))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     verify(output, corpus, site, [str(folder)])
-    checked = time.perf_counter() - start
+    checked, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # Processor time too: on a shared machine the wall clock also counts the others' work.
     print(f"{len(corpus.acts)} acts, {pages} pages: reading the content {read:.1f} s, "
-          f"self-check {checked:.2f} s ({1000 * checked / pages:.2f} ms a page)")
+          f"self-check {checked:.2f} s ({cpu:.2f} s of processor, {1000 * cpu / pages:.2f} ms a page)")
 
 
 if __name__ == "__main__":

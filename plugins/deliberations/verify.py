@@ -33,6 +33,7 @@ HTML_SUFFIX = ".html"
 INDEX = "index.html"
 _UNKNOWN = object()
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
+_PATH_CHAR = re.compile(rb"[\w.-]")  # a character that would make a longer name
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Site:
     acts_by_page: dict = field(default_factory=dict)  # "deliberations/x/index.html" → Act
     _targets: dict = field(default_factory=dict)
     parsed: set[str] = field(default_factory=set)  # JSON and XML files read (and reported) once
-    _machine: re.Pattern | None = None
+    _machine: list[bytes] = field(default_factory=list)
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
@@ -61,10 +62,8 @@ class Site:
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
         # A path as a whole (not "/srv/site" inside "https://x.fr/srv/site2"); a path of one
         # folder ("/app") is too common in URLs to tell anything.
-        deep = sorted((p for p in self.machine_paths if len(Path(p).parts) > 2), key=len, reverse=True)
-        if deep:
-            self._machine = re.compile(rb"(?<![\w.-])(" + b"|".join(re.escape(p.encode()) for p in deep)
-                                       + rb")(?![\w.-])")
+        self._machine = sorted((p.encode() for p in self.machine_paths if len(Path(p).parts) > 2),
+                               key=len, reverse=True)
 
     def error(self, path: str, message: str) -> None:
         self.problems.error(path, message)
@@ -144,8 +143,14 @@ class Site:
         return f" (page of {act.source})" if act else ""
 
     def machine_path_in(self, raw: bytes) -> str | None:
-        found = self._machine.search(raw) if self._machine else None
-        return found[1].decode() if found else None
+        for path in self._machine:
+            at = raw.find(path)  # a plain search first: a pattern would try every position
+            while at != -1:
+                before, after = raw[at - 1 : at], raw[at + len(path) : at + len(path) + 1]
+                if not _PATH_CHAR.match(before) and not _PATH_CHAR.match(after):
+                    return path.decode()
+                at = raw.find(path, at + 1)
+        return None
 
 
 class Check:

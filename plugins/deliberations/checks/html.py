@@ -41,6 +41,14 @@ IDS = etree.XPath("//@id", smart_strings=False)
 METAS = etree.XPath("//meta")
 
 
+def _fetched(el, name: str) -> bool:
+    """Whether the browser loads this URL by itself (a script, an image), not on a click."""
+    if name not in RESOURCES.get(el.tag, ()):
+        return False
+    rels = set((el.get("rel") or "").lower().split())
+    return not (el.tag == "link" and rels and rels <= NAVIGATION_RELS)
+
+
 @register
 class HtmlCheck(Check):
     def __init__(self, site):
@@ -80,22 +88,19 @@ class HtmlCheck(Check):
     def _url(self, path, el, name, value):
         site = self.site
         urls = [u.split()[0] for u in value.split(",") if u.strip()] if name == "srcset" else [value]
-        rels = set((el.get("rel") or "").lower().split())
-        fetched = name in RESOURCES.get(el.tag, ()) and not (el.tag == "link" and rels <= NAVIGATION_RELS
-                                                             and rels)
         for url in urls:
-            scheme = _IGNORED_IN_SCHEME.sub("", url).split(":", 1)[0].lower() if ":" in url else ""
+            scheme = "" if url.startswith(("/", "#")) or ":" not in url else (
+                _IGNORED_IN_SCHEME.sub("", url).split(":", 1)[0].lower())
             if scheme in ("javascript", "vbscript"):
                 site.error(path, f"<{el.tag} {name}> runs a script URL{site.source_of(path)}")
                 continue
             if scheme == "data" and el.tag in DATA_URL_ALLOWED:
                 continue
             target = site.target(path, url.strip())
-            if target is None:
-                if fetched:
-                    site.error(path, f"<{el.tag} {name}> loads {url} from another site")
-                continue
-            self.links.append((path, url, *target))
+            if target is not None:
+                self.links.append((path, url, *target))
+            elif _fetched(el, name):
+                site.error(path, f"<{el.tag} {name}> loads {url} from another site")
 
     def finish(self):
         site = self.site
