@@ -44,13 +44,13 @@ class Site:
     corpus: Corpus
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
-    files: set[str] = field(default_factory=set)  # every file, as a POSIX path relative to root
-    problems: Problems = field(default_factory=Problems)
-    _base: tuple[str, str, str] = ("", "", "/")  # scheme, host and path of SITEURL
-    acts_by_page: dict = field(default_factory=dict)  # "deliberations/x/index.html" → Act
-    _targets: dict = field(default_factory=dict)
-    parsed: set[str] = field(default_factory=set)  # JSON and XML files read (and reported) once
-    _machine: list[bytes] = field(default_factory=list)
+    files: set[str] = field(init=False, default_factory=set)  # every file, POSIX path from root
+    problems: Problems = field(init=False, default_factory=Problems)
+    acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
+    parsed: set[str] = field(init=False, default_factory=set)  # JSON and XML files read once
+    _base: tuple[str, str, str] = field(init=False)  # scheme, host and path of SITEURL
+    _targets: dict = field(init=False, default_factory=dict)
+    _machine: list[bytes] = field(init=False)
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
@@ -183,11 +183,10 @@ class VerifyError(PublishError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        shown = errors[:MAX_REPORTED]
-        more = f"\n… and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        super().__init__(
-            "The self-check of the built site failed:\n" + report(shown) + more)
+        *lines, summary = report(problems).splitlines()
+        if len(lines) > MAX_REPORTED:
+            lines[MAX_REPORTED:] = [f"… and {len(lines) - MAX_REPORTED} more"]
+        super().__init__("\n".join(["The self-check of the built site failed:", *lines, summary]))
 
 
 def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str]) -> list[Problem]:
