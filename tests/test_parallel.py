@@ -1,26 +1,45 @@
-"""Work spread over several processes gives what one process gives."""
+"""Work spread over several processes gives what one process gives.
+
+The test runner's workers run threads, where the build works in one process (see
+``parallel._threads``): these tests run the command and the workers in fresh processes.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import time
+import subprocess
+import sys
 
 from deliberations import parallel
 from deliberations.demo import write_demo_site
 
-from .conftest import Site, run, tree
+from .conftest import Site, tree
+
+SPREAD = """
+import json, os, time
+from deliberations import parallel
+
+def task(start, stop):
+    time.sleep(0.05)  # long enough that no worker takes every slice before the other starts
+    return [(i, os.getpid()) for i in range(start, stop)]
+
+print(json.dumps([os.getpid(), parallel.map_slices(task, 200, 2)]))
+"""
+
+
+def command(*argv: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deliberations.cli", *argv], cwd=cwd, capture_output=True,
+                          text=True)
 
 
 def test_work_is_shared_by_several_processes_and_comes_back_in_order():
-    def task(start, stop):
-        time.sleep(0.05)  # long enough that no worker takes every slice before the other starts
-        return [(i, os.getpid()) for i in range(start, stop)]
-
-    results = parallel.map_slices(task, 200, 2)
+    done = subprocess.run([sys.executable, "-c", SPREAD], capture_output=True, text=True, check=True)
+    parent, results = json.loads(done.stdout)
     assert [i for i, _ in results] == list(range(200))
     workers = {pid for _, pid in results}
-    assert len(workers) == 2 and os.getpid() not in workers
+    assert len(workers) == 2 and parent not in workers
 
 
 def test_one_job_or_little_work_stays_in_this_process():
@@ -34,9 +53,9 @@ def test_a_parallel_build_gives_the_site_a_serial_build_gives(tmp_path):
     serial = write_demo_site(tmp_path / "serial", 120)
     shutil.copytree(serial, tmp_path / "parallel")
     for folder, jobs in ((serial, "1"), (tmp_path / "parallel", "2")):
-        result = run("build", "--settings", str(folder / "pelicanconf.py"),
-                     "--output", str(folder / "output"), "--jobs", jobs, cwd=folder)
-        assert result.code == 0, result.err
+        done = command("build", "--settings", "pelicanconf.py", "--output", "output", "--jobs", jobs,
+                       cwd=folder)
+        assert done.returncode == 0, done.stderr
     built = tree(serial / "output")
     assert len([p for p in built if p.startswith("deliberations/")]) == 120
     assert tree(tmp_path / "parallel" / "output") == built
@@ -52,9 +71,9 @@ def test_a_worker_that_fails_fails_the_build_and_leaves_the_site(tmp_path):
     overrides.mkdir()
     (overrides / "deliberation.html").write_text("{{ act.meta.number.nothing.here }}", encoding="utf-8")
     site.configure(extra=f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
-    result = run("build", "--settings", str(site.settings), "--output", str(site.output), "--jobs", "2",
-                 cwd=site.root)
-    assert result.code == 3
-    assert "internal error: UndefinedError" in result.err
-    assert "the previous site is unchanged" in result.err
+    done = command("build", "--settings", "pelicanconf.py", "--output", "output", "--jobs", "2",
+                   cwd=site.root)
+    assert done.returncode == 3
+    assert "internal error: UndefinedError" in done.stderr
+    assert "the previous site is unchanged" in done.stderr
     assert tree(site.output) == before

@@ -24,6 +24,7 @@ import pickle
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -145,20 +146,15 @@ class Staging:
     def __exit__(self, *exc) -> None:
         os.close(self._lock)
 
-    def commit(self) -> None:
-        """Remove what this build did not produce, record the manifest, swap with the live site."""
-        self._remove_leftovers()
+    def commit(self, swap: Callable[[Path, Path], None]) -> None:
+        """Record the manifest, then ``swap(folder, output)``: the staging folder goes online,
+        the previous site comes back in its place. Call :meth:`remove_leftovers` first."""
         self._save_manifest()
-        aside = self.folder.with_name(f"{self.folder.name}.swapping")
-        _clear(aside)
-        if self.output.exists():
-            os.replace(self.output, aside)
-        os.replace(self.folder, self.output)
-        if aside.exists():
-            os.replace(aside, self.folder)
+        swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def _remove_leftovers(self) -> None:
+    def remove_leftovers(self) -> None:
+        """Remove the files this build did not produce: the staging folder is then the new site."""
         done = self.outputs.done
         for path, entry in _files(self.folder):
             if path not in done and entry.stat(follow_symlinks=False).st_ctime_ns < self.started:

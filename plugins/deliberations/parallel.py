@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable
 from math import ceil
 
@@ -28,10 +30,10 @@ def workers(jobs: int) -> int:
 def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     """``task(start, stop)`` over ``range(count)`` cut in slices; the results, concatenated in order.
 
-    With one job, or little work, everything runs here, in this process.
+    With one job, or little work, or other threads running, everything runs here, in this process.
     """
     jobs = min(workers(jobs), count // MIN_PER_WORKER)
-    if jobs <= 1:
+    if jobs <= 1 or _threads() > 1:
         return task(0, count) if count else []
     size = ceil(count / (jobs * SLICES_PER_WORKER))
     slices = [(start, min(start + size, count)) for start in range(0, count, size)]
@@ -41,11 +43,29 @@ def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     # collections keeps the memory pages shared instead of copied (unfrozen by the build's end).
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
             results = pool.starmap(_run, slices, chunksize=1)
     finally:
         _task = None
     return [item for result in results for item in result]
+
+
+def _threads() -> int:
+    """Threads of this process, those not started by the threading module included.
+
+    A fork copies the locks that other threads hold at that instant, and the workers would
+    wait for them forever: a process that runs threads (a test runner, a server) works alone.
+    """
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C and termination are the parent's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(start: int, stop: int) -> list:

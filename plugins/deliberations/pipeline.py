@@ -12,7 +12,7 @@ import os
 import pickle
 from pathlib import Path
 
-from . import cache, parallel, timings
+from . import cache, parallel, paths, timings
 from .link import Corpus, link
 from .problems import ContentError, Problem, Problems
 from .reader import parse_act
@@ -44,11 +44,15 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
     if not folder.is_dir():
         problems.error(_shown(folder, base), "folder of the acts not found "
                        f"(PATH and DELIBERATIONS_PATH in the settings: {settings.DELIBERATIONS_PATH!r})")
-    paths, others = content_files(folder)
+    files, others = content_files(folder)
     for path in others:
         problems.warning(_shown(path, base), "not read: an act is a file whose name ends in '.md'")
+    refused = paths.refused_links(folder, content_root)
+    for path, why in refused.items():
+        problems.error(_shown(path, base), why)
+    files = [path for path in files if path not in refused]
     with timings.phase("read"):
-        results = read_all(paths, [_shown(p, base) for p in paths], cache_folder, jobs)
+        results = read_all(files, [_shown(p, base) for p in files], cache_folder, jobs)
     acts = []
     for act, found in results:
         problems.extend(found)
