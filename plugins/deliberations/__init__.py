@@ -6,6 +6,8 @@ A Pelican plugin. Each capability is one generator, wired here.
 from pelican import signals
 
 from .pages import DeliberationsGenerator
+from .search import index_written_site
+from .search_page import SearchPageGenerator, add_template_filters
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
 # only once an act names them and they were checked; Pelican's own feeds are replaced by
@@ -29,9 +31,11 @@ def configure(pelican):
 
 
 def get_generators(pelican):
-    return [DeliberationsGenerator]
+    return [DeliberationsGenerator, SearchPageGenerator]
 
 
 def register():
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_template_filters)
+    signals.finalized.connect(index_written_site)

@@ -18,6 +18,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from . import settings as site_settings
+from .search import STATS, IndexStats
 
 logger = logging.getLogger("deliberations")
 
@@ -26,6 +27,7 @@ logger = logging.getLogger("deliberations")
 class BuildResult:
     output: Path
     warnings: list[str]
+    search: IndexStats | None = None  # None when SEARCH_INDEX is off
 
 
 def read_site_settings(settings_file: Path, **override) -> dict:
@@ -47,12 +49,13 @@ def build(settings_file: Path, output: Path | None = None) -> BuildResult:
         # Pelican closes with "Processed 0 articles": true of its own generators, but
         # misleading here, where the acts are counted by this project.
         with contextlib.redirect_stdout(io.StringIO()):
-            Pelican(settings).run()
+            pelican = Pelican(settings)
+            pelican.run()
         swap(staging, output)
     finally:
         logger.removeHandler(warnings)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(output, warnings.messages)
+    return BuildResult(output, warnings.messages, getattr(pelican, STATS, None))
 
 
 def swap(new: Path, output: Path) -> None:

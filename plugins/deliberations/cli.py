@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .problems import ContentError
+from .search import SearchIndexError
 from .settings import SettingsError
 
 
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ContentError, SettingsError) as e:
+    except (ContentError, SettingsError, SearchIndexError) as e:
         print(e, file=sys.stderr)
         print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
         return 1
@@ -72,6 +73,10 @@ def _build(args) -> int:
     result = build(_settings_file(args.settings), args.output)
     for w in result.warnings:
         print(w, file=sys.stderr)
+    if result.search:
+        s = result.search
+        print(f"Search index: {s.pages} acts in {s.lots} lots ({s.lots_indexed} indexed, "
+              f"the others unchanged) in {s.seconds:.1f} s")
     print(f"Site written to {result.output}")
     return 0
 

@@ -1,0 +1,126 @@
+"""Benchmark of the search index: time, memory, size and first-query transfer, by corpus size.
+
+    .venv/bin/python bench/search.py --sizes 1000,10000,50000 [--lot-sizes 2000] [--work DIR]
+
+For each size: writes a demo corpus (``deliberations demo``), builds the site without the
+index, then indexes it cold (empty cache), warm (nothing changed), and after adding one act,
+with :func:`deliberations.search.index_site`; then opens ``recherche/?q=…`` in Chromium and
+counts the bytes the first query transfers. Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import re
+import shutil
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from deliberations.build import build
+from deliberations.demo import write_demo_site
+from deliberations.search import SESSION_MARK, index_site
+
+HERE = Path(__file__).resolve().parent
+QUERY = "piscine"
+CHROMIUM = "/usr/bin/chromium"
+MB = 2**20
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--lot-sizes", default="2000", help="lot sizes to compare, e.g. 1000,2000,10000")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--work", type=Path, default=HERE / "corpora")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first-query transfer")
+    args = parser.parse_args(argv)
+    print("| acts | lot size | lots | cold s (CPU s) | warm, unchanged s | warm, +1 act s (lots indexed) "
+          "| peak RSS, one / side by side | index size (files) | first query |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for count in map(int, args.sizes.split(",")):
+        site = args.work / f"demo-{count}"
+        output = site / "output"
+        if not (output / "index.html").is_file():
+            write_demo_site(site, count)
+            _build_without_index(site, output)
+        for lot_size in map(int, args.lot_sizes.split(",")):
+            cache = site / ".cache" / f"search-bench-{lot_size}"
+            shutil.rmtree(cache, ignore_errors=True)
+            cold = index_site(output, cache, lot_size, args.jobs)
+            same = index_site(output, cache, lot_size, args.jobs)
+            added = _add_one_act(output)
+            plus_one = index_site(output, cache, lot_size, args.jobs)
+            shutil.rmtree(added)  # back to the corpus as generated
+            transfer = "—" if args.no_browser else _first_query(output)
+            print(f"| {count:,} | {lot_size:,} | {cold.lots} | {cold.seconds:.1f} ({cold.cpu_seconds:.1f}) "
+                  f"| {same.seconds:.2f} | {plus_one.seconds:.1f} ({plus_one.lots_indexed}) "
+                  f"| {cold.peak_rss / MB:.0f} / {cold.peak_rss_total / MB:.0f} MB "
+                  f"| {cold.bytes / MB:.1f} MB ({cold.files:,}) | {transfer} |", flush=True)
+    return 0
+
+
+def _build_without_index(site: Path, output: Path) -> None:
+    settings = site / "pelicanconf.py"
+    with settings.open("a", encoding="utf-8") as f:
+        f.write("\nSEARCH_INDEX = False  # the benchmark indexes on its own\n")
+    build(settings, output)
+
+
+def _add_one_act(output: Path) -> Path:
+    """Copy the newest act page under a new number: one more act in the newest lot."""
+    pages = sorted(output.glob("deliberations/*/index.html"))
+    newest = max(pages, key=lambda p: SESSION_MARK.search(p.read_bytes())[1])
+    number = re.search(r'meta="numero\[data-value\]" data-value="([^"]+)"', newest.read_text())[1]
+    added = output / "deliberations" / "zz-bench-1" / "index.html"
+    added.parent.mkdir(exist_ok=True)
+    added.write_text(newest.read_text(encoding="utf-8").replace(number, "ZZ-BENCH-1"), encoding="utf-8")
+    return added.parent
+
+
+@contextmanager
+def _serve(root: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def _first_query(output: Path) -> str:
+    """Bytes and requests from opening recherche/?q=QUERY to its first results (index files)."""
+    from playwright.sync_api import sync_playwright
+
+    with _serve(output) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        finished = []
+        page.on("requestfinished", lambda request: finished.append(request.url))
+        page.goto(f"{base}/recherche/?q={QUERY}")
+        page.locator("#statut").filter(has_text="trouvée").wait_for(timeout=120_000)
+        page.locator("#liste li").first.wait_for()
+        browser.close()
+    # Sizes of the files served (as stored; a host that compresses JS and HTML sends less).
+    sizes = [(url, _served_file(output, url).stat().st_size) for url in finished]
+    total = sum(size for _url, size in sizes)
+    index = sum(size for url, size in sizes if "/pagefind/" in url)
+    return f"{total / 1024:.0f} KB in {len(sizes)} requests (index {index / 1024:.0f} KB)"
+
+
+def _served_file(output: Path, url: str) -> Path:
+    path = urlsplit(url).path.lstrip("/")
+    return output / path / "index.html" if path.endswith("/") or not path else output / path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

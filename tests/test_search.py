@@ -1,0 +1,146 @@
+"""The search index a build writes, and what it tells the webmaster when it cannot."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+
+from deliberations.search import plan_lots
+from lxml import html
+
+from .conftest import PROJECT, Site
+from .search_fixtures import ACTS, LOT_SIZE, ROUTINE, search_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def index_content(folder: Path) -> dict:
+    """The index files, where the order Pagefind gives its filters does not count.
+
+    Pagefind writes filter values and the list of filters in no set order, and names the
+    filter and metadata files by a hash of their bytes; the text index and the fragments
+    (what a result shows) are written the same every time.
+    """
+    content = {}
+    for name, data in tree(folder).items():
+        lot, _, file = name.rpartition("/")
+        if file.endswith(".pf_filter"):
+            content.setdefault(f"{lot}:filters", []).append(sorted(gzip.decompress(data)))
+        elif file.endswith(".pf_meta"):
+            content[f"{lot}:meta"] = sorted(re.sub(rb"fr_[0-9a-f]+", b"", gzip.decompress(data)))
+        elif file in ("pagefind-entry.json", "lots.json"):
+            content[name] = re.sub(rb'"(key|hash)": ?"fr_[0-9a-f]+"', b"", data)
+        else:
+            content[name] = data
+    return {k: sorted(v) if k.endswith(":filters") else v for k, v in content.items()}
+
+
+def test_plan_packs_whole_months_and_appending_changes_only_the_newest_lot():
+    months = {f"deliberations/a{i}/index.html": m for i, m in
+              enumerate(["2021-01"] * 3 + ["2021-02"] * 2 + ["2021-03"] * 4 + ["2021-04"])}
+    lots = plan_lots(months, 5)
+    assert [(lot.id, lot.last, len(lot.pages)) for lot in lots] == [
+        ("2021-01", "2021-02", 5), ("2021-03", "2021-04", 5)]
+    grown = {**months, "deliberations/new/index.html": "2021-04"}
+    after = plan_lots(grown, 5)
+    assert after[0] == lots[0]
+    assert [lot.id for lot in after] == ["2021-01", "2021-03", "2021-04"]  # the full lot split off
+    big_month = plan_lots({f"p{i}": "2022-01" for i in range(7)}, 5)
+    assert [len(lot.pages) for lot in big_month] == [7]  # a month is never split
+
+
+def test_build_indexes_every_act_in_lots_listed_newest_first(tmp_path):
+    site = search_site(tmp_path / "site")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert "Search index: 26 acts in 7 lots" in result.out
+    manifest = json.loads((site.output / "pagefind" / "lots.json").read_text())
+    lots = manifest["lots"]
+    assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
+    assert all(lot["pages"] <= LOT_SIZE for lot in lots)
+    assert [lot["first"] for lot in lots] == sorted((lot["first"] for lot in lots), reverse=True)
+    for lot in lots:
+        bundle = site.output / "pagefind" / lot["path"]
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        assert entry["languages"]["fr"]["page_count"] == lot["pages"]
+        assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.fr.pagefind").is_file()
+        assert not (bundle / "pagefind-ui.js").exists()
+
+
+def test_act_page_carries_facets_sort_keys_and_result_fields(site: Site):
+    site.add({"body": "conseil", "session": "2023-06-29", "published": "2023-07-06", "subject": "7.1",
+              "amounts": [{"value": "1000000.00", "tax": "HT"}, {"value": "750000.00", "tax": "HT"}]})
+    assert site.build().code == 0
+    data = html.fromstring(site.page("deliberations/22-b-0183")).cssselect("article .search-data")[0]
+    assert data.get("hidden") is not None
+    values = {(k, el.get(k).split("[")[0]): el.get("data-value") for el in data
+              for k in ("data-pagefind-filter", "data-pagefind-sort", "data-pagefind-meta") if el.get(k)}
+    assert values[("data-pagefind-filter", "instance")] == "conseil"
+    assert values[("data-pagefind-filter", "matiere")] == "7"
+    assert values[("data-pagefind-filter", "annee")] == "2023"
+    assert values[("data-pagefind-filter", "montant")] == "1m-et-plus"
+    assert values[("data-pagefind-sort", "date")] == "2023-06-29 22-B-0183"
+    assert values[("data-pagefind-sort", "montant")] == "000000175000000"
+    assert values[("data-pagefind-meta", "montant")] == "1\u202f750\u202f000,00\u00a0€"
+    assert values[("data-pagefind-meta", "seance")] == "29 juin 2023"
+
+
+def test_search_page_offers_french_facets_feeds_and_a_no_script_way(tmp_path):
+    site = search_site(tmp_path / "site")
+    assert site.build().code == 0
+    doc = html.fromstring(site.page("recherche"))
+    csp = doc.cssselect('meta[http-equiv="Content-Security-Policy"]')[0].get("content")
+    assert csp == "script-src 'self' 'wasm-unsafe-eval'"
+    assert not doc.cssselect("script:not([src]):not([type='application/json'])")  # no inline script
+    legends = [" ".join(s.text_content().split()) for s in doc.cssselect(".facet summary")]
+    assert legends == ["Instance", "Matière", "Année de la séance", "Nature de l'acte", "Décision",
+                       "Montant total"]
+    years = [i.get("value") for i in doc.cssselect('input[name="annee"]')]
+    assert years == ["2023", "2022", "2021", "2020"]
+    assert "Rejetée" in doc.cssselect('label[for="f-decision-rejected"]')[0].text_content()
+    links = [a.get("href") for a in doc.cssselect("noscript a")]
+    assert links == ["/", "/seances/", "/instances/", "/matieres/", "/annees/"]
+    config = json.loads(doc.cssselect("#search-config")[0].text)
+    assert config["feeds"]["instance"]["bureau"] == "feeds/instances/bureau.atom.xml"
+    assert config["feeds"]["montant"] == [
+        {"montant": ["100k-1m", "1m-et-plus"], "url": "feeds/montants/100000.atom.xml"},
+        {"montant": ["1m-et-plus"], "url": "feeds/montants/1000000.atom.xml"}]
+
+
+def test_warm_build_indexes_only_the_changed_lot_and_matches_a_cold_build(tmp_path):
+    site = search_site(tmp_path / "site")
+    assert site.build().code == 0
+    site.add({"number": "23-C-0999", "title": "Extension de la piscine", "body": "conseil",
+              "session": "2023-06-29", "published": "2023-07-06", "subject": "7.1"},
+             path="2023/23-C-0999.md")
+    warm = site.build()
+    assert warm.code == 0, warm.err
+    assert "27 acts in 7 lots (1 indexed" in warm.out
+    shutil.rmtree(site.root / ".cache")
+    warm_index = index_content(site.output / "pagefind")
+    cold = site.build()
+    assert "(7 indexed" in cold.out
+    assert index_content(site.output / "pagefind") == warm_index
+
+
+def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_site(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(PROJECT / "theme", theme)
+    page = theme / "templates" / "deliberation.html"
+    page.write_text(page.read_text().replace("data-pagefind-body", ""))
+    site = Site(tmp_path / "site")
+    site.add()
+    assert site.build().code == 0
+    before = tree(site.output)
+    site.configure(extra=f"THEME = {str(theme)!r}\n")
+    result = site.build()
+    assert result.code == 1
+    assert "search index: deliberations/22-b-0183/index.html lacks the search attributes" in result.err
+    assert "Traceback" not in result.err
+    assert tree(site.output) == before
