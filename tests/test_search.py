@@ -41,18 +41,16 @@ def index_content(folder: Path) -> dict:
     return {k: sorted(v) if k.endswith(":filters") else v for k, v in content.items()}
 
 
-def test_plan_packs_whole_months_and_appending_changes_only_the_newest_lot():
+def test_plan_closes_a_lot_once_full_and_appending_changes_only_the_newest_lot():
     months = {f"deliberations/a{i}/index.html": m for i, m in
-              enumerate(["2021-01"] * 3 + ["2021-02"] * 2 + ["2021-03"] * 4 + ["2021-04"])}
+              enumerate(["2021-01"] * 3 + ["2021-02"] * 3 + ["2021-03"] * 4 + ["2021-04"])}
     lots = plan_lots(months, 5)
     assert [(lot.id, lot.last, len(lot.pages)) for lot in lots] == [
-        ("2021-01", "2021-02", 5), ("2021-03", "2021-04", 5)]
-    grown = {**months, "deliberations/new/index.html": "2021-04"}
-    after = plan_lots(grown, 5)
-    assert after[0] == lots[0]
-    assert [lot.id for lot in after] == ["2021-01", "2021-03", "2021-04"]  # the full lot split off
-    big_month = plan_lots({f"p{i}": "2022-01" for i in range(7)}, 5)
-    assert [len(lot.pages) for lot in big_month] == [7]  # a month is never split
+        ("2021-01", "2021-02", 6), ("2021-03", "2021-04", 5)]  # a month is never split
+    same_month = plan_lots({**months, "deliberations/new/index.html": "2021-04"}, 5)
+    assert same_month[0] == lots[0] and len(same_month[1].pages) == 6
+    new_month = plan_lots({**months, "deliberations/new/index.html": "2021-05"}, 5)
+    assert new_month[:2] == lots and [len(lot.pages) for lot in new_month] == [6, 5, 1]
 
 
 def test_build_indexes_every_act_in_lots_listed_newest_first(tmp_path):
@@ -63,7 +61,7 @@ def test_build_indexes_every_act_in_lots_listed_newest_first(tmp_path):
     manifest = json.loads((site.output / "pagefind" / "lots.json").read_text())
     lots = manifest["lots"]
     assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
-    assert all(lot["pages"] <= LOT_SIZE for lot in lots)
+    assert all(lot["pages"] == LOT_SIZE for lot in lots[1:])  # one act a month here
     assert [lot["first"] for lot in lots] == sorted((lot["first"] for lot in lots), reverse=True)
     for lot in lots:
         bundle = site.output / "pagefind" / lot["path"]

@@ -96,21 +96,20 @@ def sort_cents(total: Decimal) -> str:
 
 
 def plan_lots(months: dict[str, str], lot_size: int) -> list[Lot]:
-    """Pack consecutive months (oldest first) into lots of at most ``lot_size`` pages.
+    """Group consecutive months (oldest first) into lots; a lot closes once it holds ``lot_size`` pages.
 
-    ``months`` maps a page path to its session month. The boundaries depend only on the
-    months up to them, so acts added in the newest month change the newest lot alone.
-    A month with more acts than ``lot_size`` is a lot of its own.
+    ``months`` maps a page path to its session month. A month is never split, so a lot may
+    hold up to a month more than ``lot_size``. Adding acts to the newest month, or starting a
+    new one, changes the newest lot alone (or opens a new one): the others keep their pages.
     """
     by_month: dict[str, list[str]] = {}
     for page, month in months.items():
         by_month.setdefault(month, []).append(page)
     lots: list[Lot] = []
     for month in sorted(by_month):
-        pages = sorted(by_month[month])
-        if not lots or len(lots[-1].pages) + len(pages) > lot_size:
+        if not lots or len(lots[-1].pages) >= lot_size:
             lots.append(Lot(month, month, month))
-        lots[-1].pages += pages
+        lots[-1].pages += sorted(by_month[month])
         lots[-1].last = month
     return lots
 
@@ -180,6 +179,10 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
     """Index one lot into ``cache/key``; return the resource usage of the process."""
     from pagefind_bin import get_executable
 
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexError("search index: the Pagefind program is missing; `make html` installs it "
+                               "(pagefind[bin] in pyproject.toml)")
     work = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=cache))
     try:
         site = work / "site"
@@ -187,7 +190,7 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
             _link(output / page, site / page)
         bundle = work / "bundle"
         log = work / "pagefind.log"
-        command = [str(get_executable()), "--site", str(site), "--output-path", str(bundle),
+        command = [str(executable), "--site", str(site), "--output-path", str(bundle),
                    "--force-language", LANGUAGE]
         with log.open("wb") as out:
             # Run from the work folder so that no pagefind.yml of the webmaster's applies.
@@ -198,7 +201,9 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
         where = f"search index, lot {lot.id} ({lot.first} to {lot.last}, {len(lot.pages)} acts)"
         if proc.returncode != 0:
             tail = log.read_text(errors="replace").strip().splitlines()[-TAIL:]
-            raise SearchIndexError(f"{where}: Pagefind failed with exit status {proc.returncode}:\n  "
+            killed = (" (killed: out of memory? a smaller SEARCH_LOT_SIZE or SEARCH_JOBS needs less)"
+                      if proc.returncode < 0 else "")
+            raise SearchIndexError(f"{where}: Pagefind failed with exit status {proc.returncode}{killed}:\n  "
                                    + "\n  ".join(tail))
         indexed = _page_count(bundle)
         if indexed != len(lot.pages):
