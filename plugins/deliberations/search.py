@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -144,9 +145,9 @@ def index_site(output: Path, cache: Path, lot_size: int = 2000, jobs: int | None
     _prune(cache, set(keys.values()))
 
     files = [f for f in target.rglob("*") if f.is_file()]
-    peaks = sorted((usage.ru_maxrss * 1024 for usage in runs), reverse=True)
+    peaks = sorted((usage.peak_rss for usage in runs), reverse=True)
     return IndexStats(
-        seconds=time.perf_counter() - started, cpu_seconds=sum(u.ru_utime + u.ru_stime for u in runs),
+        seconds=time.perf_counter() - started, cpu_seconds=sum(usage.cpu_seconds for usage in runs),
         pages=len(pages), lots=len(lots),
         lots_indexed=len(todo), bytes=sum(f.stat().st_size for f in files), files=len(files),
         peak_rss=peaks[0] if peaks else 0, peak_rss_total=sum(peaks[:jobs]), jobs=jobs)
@@ -175,8 +176,29 @@ def _lot_key(lot: Lot, pages: dict[str, tuple[str, str]]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
-    """Index one lot into ``cache/key``; return the resource usage of the process."""
+@dataclass
+class Usage:
+    """What one Pagefind process used."""
+
+    peak_rss: int  # bytes
+    cpu_seconds: float
+
+
+# Pagefind is started by a small, fresh Python process that waits for it and writes down its
+# peak memory and processor time. Measured straight from the build, the peak would count the
+# memory of the build itself, which the child shares until it becomes Pagefind.
+MEASURED = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{usage.ru_maxrss * 1024} {usage.ru_utime + usage.ru_stime}")
+sys.exit(min(abs(os.waitstatus_to_exitcode(status)), 255))
+"""
+
+
+def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
+    """Index one lot into ``cache/key``."""
     from pagefind_bin import get_executable
 
     executable = get_executable()
@@ -188,22 +210,19 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
         site = work / "site"
         for page in lot.pages:
             _link(output / page, site / page)
-        bundle = work / "bundle"
-        log = work / "pagefind.log"
-        command = [str(executable), "--site", str(site), "--output-path", str(bundle),
-                   "--force-language", LANGUAGE]
+        bundle, log, usage = work / "bundle", work / "pagefind.log", work / "usage"
+        command = [sys.executable, "-I", "-S", "-c", MEASURED, str(usage), str(executable),
+                   "--site", str(site), "--output-path", str(bundle), "--force-language", LANGUAGE]
         with log.open("wb") as out:
             # Run from the work folder so that no pagefind.yml of the webmaster's applies.
-            proc = subprocess.Popen(command, cwd=work, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
-            _pid, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
+            code = subprocess.run(command, cwd=work, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL).returncode
         where = f"search index, lot {lot.id} ({lot.first} to {lot.last}, {len(lot.pages)} acts)"
-        if proc.returncode != 0:
+        if code != 0:
             tail = log.read_text(errors="replace").strip().splitlines()[-TAIL:]
             killed = (" (killed: out of memory? a smaller SEARCH_LOT_SIZE or SEARCH_JOBS needs less)"
-                      if proc.returncode < 0 else "")
-            raise SearchIndexError(f"{where}: Pagefind failed with exit status {proc.returncode}{killed}:\n  "
+                      if abs(code) == 9 else "")
+            raise SearchIndexError(f"{where}: Pagefind failed with exit status {code}{killed}:\n  "
                                    + "\n  ".join(tail))
         indexed = _page_count(bundle)
         if indexed != len(lot.pages):
@@ -212,7 +231,8 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str):
         for name in UNUSED_BUNDLE_FILES:
             (bundle / name).unlink(missing_ok=True)
         os.replace(bundle, cache / key)  # complete bundles only: an interrupted run leaves no entry
-        return usage
+        peak, cpu = usage.read_text().split()
+        return Usage(int(peak), float(cpu))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
