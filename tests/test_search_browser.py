@@ -129,9 +129,11 @@ def facet_count(page: Page, facet: str, value: str) -> int:
 
 
 def open_facet(page: Page, facet: str) -> None:
+    """Open a facet and wait for its counts (loaded when a first facet opens)."""
     details = page.locator(f'details[data-facet="{facet}"]')
     if details.get_attribute("open") is None:
         details.locator("summary").click()
+    expect(details.locator("[data-count]").first).to_have_text(re.compile(r"^\(\d+\)$"))
 
 
 def test_a_word_of_the_seed_act_finds_it_with_its_facts_and_a_highlighted_excerpt(page):

@@ -75,8 +75,15 @@ class Index {
     const optionsOf = (lot) => ({ baseUrl, mergeFilter: { lot: lot.id }, metaCacheTag: lot.key });
     await this.pagefind.options({ basePath: `${root}${primary.path}`, excerptLength: 28, ...optionsOf(primary) });
     for (const lot of others) await this.pagefind.mergeIndex(`${root}${lot.path}`, optionsOf(lot));
-    await this.pagefind.filters(); // loads every lot's filter data, for the counts
     return true;
+  }
+
+  // The counts of the facets need every lot's filter data, as large as the text index's
+  // metadata: it is loaded once a reader opens a facet or arrives with filters, not before.
+  async loadCounts() {
+    if (!this.counted) this.counted = this.pagefind.filters();
+    await this.counted;
+    this.countsReady = true;
   }
 
   // Results matching the state, in its order, as an async iterator of Pagefind results, with
@@ -87,19 +94,26 @@ class Index {
     const sortName = term === null && state.sort === "pertinence" ? DEFAULT_SORT : state.sort;
     const sort = SORTS[sortName];
     const found = await this.pagefind.search(term, { filters, sort });
-    const counts = {};
-    for (const facet of FACETS) {
-      // A facet's own choices are left out of its counts: each count is what ticking that
-      // box alone would give, the other facets being as they are.
-      counts[facet] = state.filters[facet].length
-        ? (await this.pagefind.search(term, { filters: pagefindFilters(state.filters, facet) })).filters[facet]
-        : found.filters[facet];
-    }
+    const counts = this.countsReady ? await this.counts(state, found) : null;
     let results;
     if (sortName === "pertinence") results = listIterator(found.results);
     else if (sortName === "date") results = this.byLot(term, filters, sort);
     else results = this.mergedBy("cents", term, filters, sort);
     return { total: found.results.length, counts, results, filterOnly: term === null };
+  }
+
+  // A facet's own choices are left out of its counts: each count is what ticking that box
+  // alone would give, the other facets being as they are.
+  async counts(state, found = null) {
+    const term = state.q || null;
+    found = found || (await this.pagefind.search(term, { filters: pagefindFilters(state.filters) }));
+    const counts = {};
+    for (const facet of FACETS) {
+      counts[facet] = state.filters[facet].length
+        ? (await this.pagefind.search(term, { filters: pagefindFilters(state.filters, facet) })).filters[facet]
+        : found.filters[facet];
+    }
+    return counts;
   }
 
   async lotResults(lot, term, filters, sort) {
@@ -201,9 +215,9 @@ function resultItem(data, filterOnly) {
 
 function showCounts(counts) {
   for (const box of form.querySelectorAll("input[type=checkbox]")) {
-    const n = (counts[box.name] || {})[box.value] || 0;
+    const n = counts ? (counts[box.name] || {})[box.value] || 0 : null;
     const label = form.querySelector(`label[for="${box.id}"]`);
-    label.querySelector("[data-count]").textContent = `(${n.toLocaleString("fr-FR")})`;
+    label.querySelector("[data-count]").textContent = counts ? `(${n.toLocaleString("fr-FR")})` : "";
     label.classList.toggle("empty", n === 0);
   }
   for (const details of form.querySelectorAll("details[data-facet]")) {
@@ -302,11 +316,21 @@ async function start() {
   });
   form.addEventListener("reset", () => setTimeout(() => run(stateFromForm()), 0));
   more.addEventListener("click", () => showMore(current, true));
+  for (const details of form.querySelectorAll("details[data-facet]")) {
+    details.addEventListener("toggle", async () => {
+      if (!details.open || index.countsReady) return;
+      await index.loadCounts();
+      const mine = current;
+      const counts = await index.counts(stateFromForm());
+      if (mine === current) showCounts(counts);
+    });
+  }
   window.addEventListener("popstate", () => {
     const restored = stateFromUrl();
     showState(restored);
     run(restored);
   });
+  if (FACETS.some((f) => state.filters[f].length)) await index.loadCounts();
   await run(state);
 }
 
