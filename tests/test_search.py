@@ -41,27 +41,29 @@ def index_content(folder: Path) -> dict:
     return {k: sorted(v) if k.endswith(":filters") else v for k, v in content.items()}
 
 
-def test_plan_closes_a_lot_once_full_and_appending_changes_only_the_newest_lot():
+def test_plan_keeps_the_newest_month_apart_and_closes_older_lots_once_full():
     months = {f"deliberations/a{i}/index.html": m for i, m in
-              enumerate(["2021-01"] * 3 + ["2021-02"] * 3 + ["2021-03"] * 4 + ["2021-04"])}
+              enumerate(["2021-01"] * 3 + ["2021-02"] * 3 + ["2021-03"] * 4 + ["2021-04"] * 2)}
     lots = plan_lots(months, 5)
     assert [(lot.id, lot.last, len(lot.pages)) for lot in lots] == [
-        ("2021-01", "2021-02", 6), ("2021-03", "2021-04", 5)]  # a month is never split
+        ("2021-01", "2021-02", 6), ("2021-03", "2021-03", 4), ("2021-04", "2021-04", 2)]
     same_month = plan_lots({**months, "deliberations/new/index.html": "2021-04"}, 5)
-    assert same_month[0] == lots[0] and len(same_month[1].pages) == 6
+    assert same_month[:2] == lots[:2] and len(same_month[2].pages) == 3
     new_month = plan_lots({**months, "deliberations/new/index.html": "2021-05"}, 5)
-    assert new_month[:2] == lots and [len(lot.pages) for lot in new_month] == [6, 5, 1]
+    assert new_month[0] == lots[0]
+    assert [(lot.id, len(lot.pages)) for lot in new_month[1:]] == [("2021-03", 6), ("2021-05", 1)]
 
 
 def test_build_indexes_every_act_in_lots_listed_newest_first(tmp_path):
     site = search_site(tmp_path / "site")
     result = site.build()
     assert result.code == 0, result.err
-    assert "Search index: 26 acts in 7 lots" in result.out
+    assert "Search index: 26 acts in 8 lots" in result.out
     manifest = json.loads((site.output / "pagefind" / "lots.json").read_text())
     lots = manifest["lots"]
     assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
-    assert all(lot["pages"] == LOT_SIZE for lot in lots[1:])  # one act a month here
+    assert lots[0]["first"] == lots[0]["last"] == "2023-06" and lots[0]["pages"] == 1  # newest month
+    assert all(lot["pages"] <= LOT_SIZE for lot in lots[1:])  # one act a month here
     assert [lot["first"] for lot in lots] == sorted((lot["first"] for lot in lots), reverse=True)
     for lot in lots:
         bundle = site.output / "pagefind" / lot["path"]
@@ -119,11 +121,11 @@ def test_warm_build_indexes_only_the_changed_lot_and_matches_a_cold_build(tmp_pa
              path="2023/23-C-0999.md")
     warm = site.build()
     assert warm.code == 0, warm.err
-    assert "27 acts in 7 lots (1 indexed" in warm.out
+    assert "27 acts in 8 lots (1 indexed" in warm.out
     shutil.rmtree(site.root / ".cache")
     warm_index = index_content(site.output / "pagefind")
     cold = site.build()
-    assert "(7 indexed" in cold.out
+    assert "(8 indexed" in cold.out
     assert index_content(site.output / "pagefind") == warm_index
 
 

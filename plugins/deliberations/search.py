@@ -1,10 +1,11 @@
 """Index stage: the Pagefind search index, built once over the written act pages.
 
 Pagefind runs as a program over HTML files (not record by record). Its memory grows with
-the pages of one index (about 150 MB per 1 000 acts), so the acts are split into *lots* of
-consecutive session months, each indexed on its own, in parallel, and merged in the
+the pages of one index (about 160 MB per 1 000 acts), so the acts are split into *lots* of
+consecutive session months, each indexed on its own, side by side, and merged in the
 browser (``mergeIndex``). A lot whose pages did not change is taken from the cache, keyed
-by a hash of its pages: after adding one act only the newest lot is indexed again.
+by a hash of its pages: after adding an act to the newest month, only that month's lot is
+indexed again.
 
 Layout of the result, under the site's ``pagefind/``::
 
@@ -97,18 +98,20 @@ def sort_cents(total: Decimal) -> str:
 
 
 def plan_lots(months: dict[str, str], lot_size: int) -> list[Lot]:
-    """Group consecutive months (oldest first) into lots; a lot closes once it holds ``lot_size`` pages.
+    """Group the act pages by consecutive session months into lots.
 
-    ``months`` maps a page path to its session month. A month is never split, so a lot may
-    hold up to a month more than ``lot_size``. Adding acts to the newest month, or starting a
-    new one, changes the newest lot alone (or opens a new one): the others keep their pages.
+    ``months`` maps a page path to its session month. The newest month is a lot of its own:
+    acts are added there, and re-indexing it is quick. The older months, oldest first, fill
+    lots that close once they hold ``lot_size`` pages (a month is never split, so a lot may
+    hold up to a month more). A new month thus changes at most the last of those lots.
     """
     by_month: dict[str, list[str]] = {}
     for page, month in months.items():
         by_month.setdefault(month, []).append(page)
+    ordered = sorted(by_month)
     lots: list[Lot] = []
-    for month in sorted(by_month):
-        if not lots or len(lots[-1].pages) >= lot_size:
+    for month in ordered:
+        if not lots or len(lots[-1].pages) >= lot_size or month == ordered[-1]:
             lots.append(Lot(month, month, month))
         lots[-1].pages += sorted(by_month[month])
         lots[-1].last = month
