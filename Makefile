@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 8000
 
-.PHONY: html serve publish check test test-fast test-browser lint bench demo clean
+.PHONY: html serve publish check test test-fast test-browser lint bench bench-search demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-search: $(STAMP)
+	$(BIN)/python bench/search.py --sizes 1000,10000
 
 clean:
 	rm -rf output .cache demo node_modules

@@ -37,7 +37,7 @@ logger = logging.getLogger("deliberations")
 
 SEARCH_DIR = "pagefind"  # under the output folder
 MANIFEST = "lots.json"
-ACT_PAGES = "deliberations/*/index.html"  # the only pages a citizen searches
+ACT_FOLDER = "deliberations"  # act pages are ACT_FOLDER/<slug>/index.html: the only pages indexed
 LANGUAGE = "fr"  # forced: a page without lang="fr" must not land in a separate, unsearched index
 # Pagefind's bundle also ships ready-made UIs; the site has its own (theme/static/js/search.js).
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
@@ -136,32 +136,40 @@ def index_site(output: Path, cache: Path, lot_size: int = 2000, jobs: int | None
 
     target = output / SEARCH_DIR
     shutil.rmtree(target, ignore_errors=True)
+    files = size = 0
     for lot in lots:
-        _link_tree(cache / keys[lot.id], target / "lots" / lot.id)
+        n, b = _link_tree(cache / keys[lot.id], target / "lots" / lot.id)
+        files, size = files + n, size + b
     manifest = {
         "pagefind": version("pagefind_bin"),
         # "key" names the bundle's metadata: browsers may keep its entry file as long as it holds.
         "lots": [{"id": lot.id, "path": f"lots/{lot.id}/", "key": _meta_hash(cache / keys[lot.id]),
                   "first": lot.first, "last": lot.last, "pages": len(lot.pages)} for lot in reversed(lots)],
     }
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    (target / MANIFEST).write_bytes(text)
     _prune(cache, set(keys.values()))
 
-    files = [f for f in target.rglob("*") if f.is_file()]
     peaks = sorted((usage.peak_rss for usage in runs), reverse=True)
     return IndexStats(
         seconds=time.perf_counter() - started, cpu_seconds=sum(usage.cpu_seconds for usage in runs),
-        pages=len(pages), lots=len(lots),
-        lots_indexed=len(todo), bytes=sum(f.stat().st_size for f in files), files=len(files),
+        pages=len(pages), lots=len(lots), lots_indexed=len(todo), bytes=size + len(text), files=files + 1,
         peak_rss=peaks[0] if peaks else 0, peak_rss_total=sum(peaks[:jobs]), jobs=jobs)
 
 
 def _act_pages(output: Path) -> dict[str, tuple[str, str]]:
     """Site-relative path → (session month, SHA-256) of every act page."""
+    # os.scandir and plain strings: this runs over every act page at every build.
+    base, folder = str(output), output / ACT_FOLDER
+    slugs = sorted(e.name for e in os.scandir(folder) if e.is_dir()) if folder.is_dir() else []
     found = {}
-    for path in sorted(output.glob(ACT_PAGES)):
-        data = path.read_bytes()
-        rel = path.relative_to(output).as_posix()
+    for slug in slugs:
+        rel = f"{ACT_FOLDER}/{slug}/index.html"
+        try:
+            with open(os.path.join(base, rel), "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            continue
         match = SESSION_MARK.search(data)
         if b"data-pagefind-body" not in data or match is None:
             raise SearchIndexError(
@@ -255,18 +263,28 @@ def _meta_hash(bundle: Path) -> str:
     return _entry(bundle)["languages"][LANGUAGE]["hash"]
 
 
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _link(source, target) -> None:
+    """Hard-link a file (no copy of the bytes), or copy it across file systems."""
     try:
         os.link(source, target)
-    except OSError:  # another file system: copy instead
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(source, target)
+    except OSError:
         shutil.copyfile(source, target)
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    for path in source.rglob("*"):
-        if path.is_file():
-            _link(path, target / path.relative_to(source))
+def _link_tree(source: Path, target: Path) -> tuple[int, int]:
+    """Link every file of ``source`` into ``target``; return how many files and bytes."""
+    files = size = 0
+    for folder, _dirs, names in os.walk(source):
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
+        for name in names:
+            path = os.path.join(folder, name)
+            _link(path, os.path.join(into, name))
+            files, size = files + 1, size + os.stat(path).st_size
+    return files, size
 
 
 def _prune(cache: Path, keep: set[str]) -> None:
