@@ -117,3 +117,59 @@ class Site:
 @pytest.fixture
 def site(tmp_path) -> Site:
     return Site(tmp_path / "site")
+
+
+# -- A site whose acts exercise every export: built once per test session ----------------
+
+DATA_SITEURL = "https://deliberations.example.org"
+DATA_ACTS = [
+    {**BASE_ACT, "vote": {"unanimous": True},
+     "transmission": {"actes_id": "059-200093201-20220408-lmc100000090231-DE",
+                      "sent": "2022-04-15", "received": "2022-04-15"},
+     "amounts": [{"value": "675.00", "tax": "HT", "recurrence": "yearly", "section": "fonctionnement",
+                  "label": "Cotisation annuelle", "budget": {"name": "Budget général"}}],
+     "repeals": ["22-B-0146"], "documents": [{"file": "2022/Délibération signée 22-B-0183.pdf",
+                                      "title": "Délibération signée"}]},
+    {**BASE_ACT, "number": "22-B-0146", "session": "2022-03-18", "published": None,
+     "amounts": [{"value": "655.00", "tax": "HT"}]},
+    {**BASE_ACT, "number": "21-C-0042", "body": "conseil", "session": "2021-12-13",
+     "published": "2021-12-20 10:30", "modified": "2022-01-05", "subject": "7.5",
+     "title": '=HYPERLINK("http://evil.example","Cliquez")',
+     "vote": {"members": 50, "voters": 45, "for": 40, "against": 3, "abstention": 2},
+     "transmission": {"actes_id": "059-200093201-20211213-C42-DE", "sent": "2021-12-14",
+                      "received": "2021-12-15"},
+     "amounts": [{"value": "0.10", "tax": "TTC", "label": "-2 % de remise",
+                  "budget": {"name": "Budget principal", "year": 2021}},
+                 {"value": "1234567.89", "tax": "HT", "budget": {"name": "Budget principal", "year": 2021},
+                  "beneficiary": {"name": "@SUM(1+1)", "siret": "77501234000003"}}]},
+    {**BASE_ACT, "number": "21-C-0050", "body": "conseil", "session": "2021-12-13",
+     "published": "2021-12-20", "title": "+ Plan vélo", "subject": "8.7",
+     "vote": {"voters": 45, "for": 45}, "amends": ["21-C-0042"],
+     "amounts": [{"value": "1.5e+6"}, {"value": "99.99", "currency": "USD"}]},
+    {**BASE_ACT, "number": "20 C 0008", "body": "conseil", "session": "2020-06-01",
+     "published": "2020-06-05T09:00:00+02:00", "nature": "AR", "subject": "9.4", "outcome": "rejected",
+     "title": 'Vœu « pour » la gare, dit "Nord"',
+     "vote": {"members": 60, "voters": 58, "for": 20, "against": 30, "abstention": 8}},
+    {**BASE_ACT, "number": "20-B-0100", "session": "2020-10-02", "published": "2020-10-09",
+     "transmission": {"actes_id": "02A-200093201-20201002-B100-DE", "received": "2020-10-05"},
+     "amounts": [{"value": 2500, "budget": {"name": "Budget annexe de l'eau", "year": "2020/2021"}}]},
+]
+
+
+def write_data_site(root: Path) -> Site:
+    site = Site(root, siteurl=DATA_SITEURL)
+    site.document("2022/Délibération signée 22-B-0183.pdf", b"%PDF-1.4 signed act")
+    for act in DATA_ACTS:  # as YAML text, so that `published: null` is written
+        site.add(yaml.safe_dump(act, allow_unicode=True, sort_keys=False),
+                 path=f"{act['session'][:4]}/{act['number']}.md",
+                 body=f"# {act['number']}\n\nLe Conseil **décide**.")
+    return site
+
+
+@pytest.fixture(scope="session")
+def data_site(tmp_path_factory) -> Site:
+    """The fixture site above, built once: tests read its output, never change it."""
+    site = write_data_site(tmp_path_factory.mktemp("data") / "site")
+    result = site.build()
+    assert result.code == 0, result.err
+    return site

@@ -1,7 +1,7 @@
 """The search page in a real browser (Debian's Chromium driven by Playwright), and an
 accessibility audit (axe-core) of the main kinds of pages.
 
-One fixture site is built per session and served on 127.0.0.1; every page opened here is
+One fixture site is built for the module and served on 127.0.0.1; every page opened here is
 checked for console errors and for requests that would leave the machine.
 """
 
@@ -40,7 +40,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     site = search_site(tmp_path_factory.mktemp("search") / "site")
     result = site.build()
@@ -58,13 +58,13 @@ def launch(playwright, *flags):
                                       args=CHROMIUM_FLAGS + sandbox + list(flags))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one Playwright at a time in a process: other modules start theirs
 def playwright():
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright):
     chromium = launch(playwright)
     yield chromium

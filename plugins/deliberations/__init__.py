@@ -5,6 +5,8 @@ A Pelican plugin. Each capability is one generator, wired here.
 
 from pelican import signals
 
+from .exports import ExportsGenerator
+from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
 from .search import index_written_site
 from .search_page import SearchPageGenerator, add_template_filters
@@ -31,7 +33,11 @@ def configure(pelican):
 
 
 def get_generators(pelican):
-    return [DeliberationsGenerator, SearchPageGenerator]
+    # Pelican runs every generate_context, then every generate_output, in this order. The
+    # exports come first so that their files exist, measured, when the pages generator
+    # renders the about page that lists them; they read the corpus in generate_output, after
+    # the pages generator has loaded it in generate_context (as the feeds do).
+    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator, SearchPageGenerator]
 
 
 def register():

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import Pelican
-from pelican.settings import read_settings
+from pelican.settings import get_settings_from_file, read_settings
 
 from . import settings as site_settings
 from .search import STATS, IndexStats
 
 logger = logging.getLogger("deliberations")
+# Pelican's logger class drops a message already logged once in the process: a second build
+# in the same process (tests, a watcher) would hide its warnings. Every problem must be told.
+if hasattr(logger, "disable_filter"):
+    logger.disable_filter()
 
 
 @dataclass
@@ -32,7 +36,17 @@ class BuildResult:
 
 def read_site_settings(settings_file: Path, **override) -> dict:
     logging.getLogger("pelican").setLevel(logging.WARNING)
-    return read_settings(str(settings_file), override=override or None)
+    # Where Pelican has its own default for a key this project reads (FEED_MAX_ITEMS: 100
+    # there, 50 here), a settings file that leaves the key out gets this project's default.
+    own = get_settings_from_file(str(settings_file))
+    defaults = site_settings.defaults_for(set(own))
+    try:
+        return read_settings(str(settings_file), override={**defaults, **override} or None)
+    except ValueError as e:  # Pelican's own checks, e.g. a PATH that does not exist
+        message = str(e)
+        if "path containing the content" in message:
+            message = f"PATH: the content folder {own.get('PATH', '.')!r} does not exist"
+        raise site_settings.SettingsError(f"{settings_file.name}: {message}") from None
 
 
 def build(settings_file: Path, output: Path | None = None) -> BuildResult:

@@ -1,4 +1,4 @@
-"""The ``deliberations`` command: build, check, demo (and more as capabilities grow)."""
+"""The ``deliberations`` command: build, check, import, demo (and more as capabilities grow)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .search import SearchIndexError
 from .settings import SettingsError
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deliberations", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -32,15 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(run=_demo)
 
+    _add_import(commands)
+
     p = commands.add_parser("schema", help="print the JSON Schema of the front matter")
     p.set_defaults(run=_schema)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except (ContentError, SettingsError, SearchIndexError) as e:
         print(e, file=sys.stderr)
-        print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
+        if args.command == "build":
+            print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted: the previous site is unchanged.", file=sys.stderr)
@@ -73,10 +79,6 @@ def _build(args) -> int:
     result = build(_settings_file(args.settings), args.output)
     for w in result.warnings:
         print(w, file=sys.stderr)
-    if result.search:
-        s = result.search
-        print(f"Search index: {s.pages} acts in {s.lots} lots ({s.lots_indexed} indexed, "
-              f"the others unchanged) in {s.seconds:.1f} s")
     print(f"Site written to {result.output}")
     return 0
 
@@ -90,22 +92,72 @@ def _check(args) -> int:
     site = site_settings.load(pelican_settings, source=args.settings.name)
     corpus, problems = load_corpus(Path(pelican_settings["PATH"]), site,
                                    shown_relative_to=args.settings.resolve().parent)
-    for w in problems.warnings:
+    warnings = problems.warnings
+    for w in warnings:
         print(w, file=sys.stderr)
-    print(f"{len(corpus.acts)} acts checked, no errors"
-          f"{f', {len(problems.warnings)} warnings' if problems.warnings else ''}.")
+    n = len(corpus.acts)
+    print(f"{n} act{'s' if n > 1 else ''} checked, no errors"
+          f"{f', {len(warnings)} warning' if warnings else ''}{'s' if len(warnings) > 1 else ''}.")
     return 0
 
 
 def _demo(args) -> int:
-    from .demo import write_demo_site
+    from .demo import RefusedFolder, write_demo_site
 
     if args.count < 1:
         raise UsageError("--count must be at least 1")
-    site = write_demo_site(args.into, args.count, seed=args.seed)
+    try:
+        site = write_demo_site(args.into, args.count, seed=args.seed)
+    except RefusedFolder as e:
+        raise UsageError(f"refusing to write synthetic acts there: {e}") from None
     print(f"{args.count} synthetic acts written to {site / 'content'}; "
           f"build them with: deliberations build --settings {site / 'pelicanconf.py'}")
     return 0
+
+
+def _add_import(commands) -> None:
+    from .importers.batch import KINDS
+
+    p = commands.add_parser("import", help="turn stamped acts (text, PDF) or an SCDL CSV into content files")
+    kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    common.add_argument("--settings", "-s", type=Path, default=Path("pelicanconf.py"))
+    common.add_argument("--into", type=Path, default=None,
+                        help="folder of the acts (default: content/deliberations, from the settings)")
+    common.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    common.add_argument("--body", metavar="KEY", help="the body (a key of BODIES) of every act imported")
+    common.add_argument("--force", action="store_true", help="overwrite acts (and documents) that exist")
+    for kind, description in KINDS.items():
+        kinds.add_parser(kind, parents=[common], help=description, description=description)
+    p.set_defaults(run=_import)
+
+
+def _import(args) -> int:
+    from . import settings as site_settings
+    from .build import read_site_settings
+    from .importers.batch import Importer
+
+    pelican_settings = read_site_settings(_settings_file(args.settings))
+    site = site_settings.load(pelican_settings, source=args.settings.name)
+    if args.body is not None and args.body not in site.BODIES:
+        raise UsageError(f"--body {args.body}: not a body of this site; expected one of: "
+                         f"{', '.join(site.BODIES)} (BODIES in {args.settings.name})")
+    content = Path(pelican_settings["PATH"])
+    importer = Importer(site, args.into or content / site.DELIBERATIONS_PATH,
+                        content / site.DOCUMENTS_PATH, body=args.body, force=args.force,
+                        dry_run=args.dry_run, out=sys.stdout, debug=args.debug)
+    report = importer.run(args.kind, args.files, progress=_console())
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _schema(args) -> int:

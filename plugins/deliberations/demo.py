@@ -7,11 +7,15 @@ fictional collectivity); it is never written into a real site's content folder.
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 from . import actes
+from .formatting import OUTCOMES
 from .model import slugify
+
+SETTINGS_HEADER = '"""Settings of a demo site of synthetic acts (written by `deliberations demo`)."""'
 
 COLLECTIVITY = {
     "name": "Communauté d'agglomération de Val-Fictif (données synthétiques)",
@@ -48,24 +52,52 @@ PARAGRAPHS = [
 ]
 
 
+class RefusedFolder(Exception):
+    """The folder holds, or is inside, a real site: synthetic acts must never mix with real ones."""
+
+
 def write_demo_site(folder: Path, count: int, seed: int = 1) -> Path:
-    """Write ``folder/pelicanconf.py`` and ``folder/content/deliberations/…``; return the folder."""
+    """Write ``folder/pelicanconf.py`` and ``folder/content/deliberations/…``; return the folder.
+
+    A folder that already holds a demo site is rewritten from scratch.
+    """
     project = Path(__file__).resolve().parents[2]
     folder = folder.resolve()
-    if folder == project or (project / "content") in (folder, *folder.parents):
-        raise ValueError(f"refusing to write synthetic acts into the site's own content ({folder})")
+    refuse_real_site(folder, project)
     content = folder / "content" / "deliberations"
-    content.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(content, ignore_errors=True)
+    content.mkdir(parents=True)
     (folder / "pelicanconf.py").write_text(_settings(project), encoding="utf-8")
     for number, year, text in generate(count, seed):
-        target = content / str(year) / f"{slugify(number)}.md"
+        target = content / str(year) / f"{number}.md"
         target.parent.mkdir(exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return folder
 
 
+def refuse_real_site(folder: Path, project: Path) -> None:
+    """Raise :class:`RefusedFolder` if ``folder`` is this project, or is or holds a real site."""
+    if folder == project:
+        raise RefusedFolder(f"{folder} is the project itself; its content/ holds the real acts")
+    for parent in (folder, *folder.parents):
+        if parent == project / "content" or (
+                parent.name == "content" and (parent.parent / "pelicanconf.py").is_file()):
+            raise RefusedFolder(f"{folder} is inside the content/ of a site ({parent})")
+    settings = folder / "pelicanconf.py"
+    if settings.is_file() and not _is_demo(settings):
+        raise RefusedFolder(f"{folder} holds a site (its pelicanconf.py was not written "
+                            "by `deliberations demo`)")
+    acts = folder / "content" / "deliberations"
+    if not settings.is_file() and acts.is_dir() and any(acts.iterdir()):
+        raise RefusedFolder(f"{acts} already holds files that `deliberations demo` did not write")
+
+
+def _is_demo(settings: Path) -> bool:
+    return settings.read_text(encoding="utf-8", errors="replace").startswith(SETTINGS_HEADER)
+
+
 def _settings(project: Path) -> str:
-    return f'''"""Settings of a demo site of synthetic acts (written by `deliberations demo`)."""
+    return f'''{SETTINGS_HEADER}
 
 SITENAME = "Délibérations de Val-Fictif (démonstration, données synthétiques)"
 SITEURL = ""
@@ -88,7 +120,9 @@ def generate(count: int, seed: int = 1):
     rng = random.Random(seed)
     subjects = list(actes.subjects())
     start = date(2020, 7, 10)
-    sittings_per_year = 40
+    # About 2 000 acts a year, as a metropolis: 100 000 acts span 50 years, and two-digit
+    # years in act numbers stay unique.
+    sittings_per_year = 80
     per_sitting = max(1, count // max(1, (count // 25)))  # about 25 acts a sitting
     numbers: list[str] = []
     counters: dict[tuple[int, str], int] = {}
@@ -166,7 +200,7 @@ def _act(rng, number, body, session, subjects, earlier) -> str:
               f"1. D'approuver le projet {place} ;",
               "2. D'autoriser le Président ou son représentant à signer tous les actes afférents ;",
               "3. D'imputer les dépenses aux crédits inscrits au budget.", "",
-              f"**Résultat du vote : {'ADOPTÉ' if outcome == 'adopted' else outcome.upper()}**", ""]
+              f"**Résultat du vote : {OUTCOMES[outcome].upper()}**", ""]
     return "\n".join(lines)
 
 

@@ -34,13 +34,24 @@ def french_datetime(value: date | datetime | None) -> str:
 
 
 def money(value: Decimal, currency: str = "EUR", tax: str | None = None) -> str:
-    # Babel separates thousands and the sign with narrow no-break spaces, as French typography wants.
+    # Babel separates thousands and the sign with no-break spaces, as French typography wants;
+    # « HT » stays on the same line too.
     text = format_currency(value, currency, locale=LOCALE)
-    return f"{text} {TAXES[tax]}" if tax else text
+    return f"{text}\u00a0{TAXES[tax]}" if tax else text
 
 
 def amount(a) -> str:
     return money(a.value, a.currency, a.tax.value if a.tax else None)
+
+
+def total(meta) -> str:
+    """Sum of an act's amounts in euros, with HT/TTC/net when they all share it; "" if none."""
+    euros = [a for a in meta.amounts if a.currency == "EUR"]
+    if not euros:
+        return ""
+    taxes = {a.tax for a in euros}
+    tax = taxes.pop() if len(taxes) == 1 else None
+    return money(meta.total, "EUR", tax.value if tax else None)
 
 
 def number(value) -> str:
@@ -74,6 +85,7 @@ FILTERS = {
     "datetime_fr": french_datetime,
     "money": money,
     "amount": amount,
+    "total_fr": total,
     "number_fr": number,
     "outcome_fr": outcome,
     "recurrence_fr": recurrence,

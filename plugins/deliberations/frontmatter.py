@@ -1,14 +1,15 @@
 """Split a content file into its YAML front matter and Markdown body.
 
-The YAML loader is PyYAML's C loader with three changes that a legal record needs:
+The YAML loader is PyYAML's C loader with four changes that a legal record needs:
 numbers with a decimal point stay exact (``Decimal``, never ``float``), dates stay
-text so that the model can say *which* date is impossible, and anchors/aliases are
-refused (they buy nothing in a one-act file and open the door to "billion laughs").
+text so that the model can say *which* date is impossible, a key given twice is an
+error (YAML would silently keep the last value), and anchors/aliases are refused (they
+buy nothing in a one-act file and open the door to "billion laughs").
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import yaml
 
@@ -28,7 +29,13 @@ class _Loader(yaml.CSafeLoader):
 
 
 def _exact_decimal(loader, node):
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    # .inf, .nan and base-60 floats (1:30.5) are no amounts: left as text, the model says why.
+    text = loader.construct_scalar(node)
+    try:
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return text
+    return value if value.is_finite() else text
 
 
 def _text(loader, node):
@@ -80,7 +87,7 @@ def load(source: str, first_line: int = 2):
         node = loader.get_single_node()
         if node is None:
             raise FrontMatterError("front matter is empty", first_line)
-        _refuse_aliases(node, first_line)
+        _check_nodes(node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -96,7 +103,8 @@ def load(source: str, first_line: int = 2):
     return data, node
 
 
-def _refuse_aliases(root, first_line: int) -> None:
+def _check_nodes(root, first_line: int) -> None:
+    """Refuse aliases and keys given twice in the same mapping."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -108,7 +116,16 @@ def _refuse_aliases(root, first_line: int) -> None:
             )
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
             for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    line = k.start_mark.line + first_line
+                    if k.value in keys:
+                        raise FrontMatterError(
+                            f"key '{k.value}' is given twice (first on line {keys[k.value]}); "
+                            "keep only one", line,
+                        )
+                    keys[k.value] = line
                 stack.extend((k, v))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

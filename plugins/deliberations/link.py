@@ -6,6 +6,7 @@ documents and relations between acts are checked across the corpus in one pass.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,7 +64,8 @@ def link(acts: list[Act], settings: SiteSettings, documents_root: Path, problems
         if act.slug in by_slug:
             other = by_slug[act.slug]
             problems.error(act.source, f"number {number!r} gives the same URL ({act.url}) as "
-                           f"{other.meta.number!r} in {other.source}", field="number")
+                           f"{other.meta.number!r} in {other.source}", line=_line(act, "number"),
+                           field="number")
             continue
         by_number[number] = act
         by_slug[act.slug] = act
@@ -102,9 +104,10 @@ def link(acts: list[Act], settings: SiteSettings, documents_root: Path, problems
 def _check_site_rules(act: Act, settings: SiteSettings, problems: Problems) -> None:
     meta = act.meta
     if meta.body not in settings.BODIES:
-        problems.error(act.source, f"{meta.body!r} is not a body of this site; expected one of: "
-                       f"{', '.join(settings.BODIES)} (BODIES in pelicanconf.py)",
-                       line=_line(act, "body"), field="body")
+        guess = difflib.get_close_matches(meta.body, settings.BODIES, n=1)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"expected one of: {', '.join(settings.BODIES)}"
+        problems.error(act.source, f"{meta.body!r} is not a body of this site; {hint} "
+                       "(BODIES in pelicanconf.py)", line=_line(act, "body"), field="body")
     actes_id = meta.transmission and meta.transmission.actes_id
     if actes_id:
         m = ACTES_ID.match(actes_id)
@@ -119,7 +122,7 @@ def _check_site_rules(act: Act, settings: SiteSettings, problems: Problems) -> N
             problems.warning(act.source, f"decision date {m['date']} differs from the session "
                              f"({meta.session.isoformat()})", **where)
     if meta.author is None:
-        problems.warning(act.source, "missing: the law asks the published act to show the "
+        problems.warning(act.source, "is missing; the law asks the published act to show the "
                          "first name, name and role of its signatory", field="author")
 
 

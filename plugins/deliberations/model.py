@@ -1,8 +1,8 @@
 """The content format, version 1: the single source of truth for what an act is.
 
 Validation, the JSON Schema shipped to editors, the exports and the documentation all
-derive from the models below. Rules that need the site's settings (bodies, the
-collectivity, which files exist) live in :mod:`deliberations.validate`.
+derive from the models below. Rules that need the site's settings or the whole corpus
+(bodies, the collectivity, which files exist, duplicate numbers) live in :mod:`deliberations.link`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import actes
 
@@ -36,15 +39,18 @@ ACTES_ID = re.compile(
     r"^(?P<department>\d{2}[0-9AB])-(?P<siren>\d{9})-(?P<date>\d{8})-(?P<internal>.+)-"
     r"(?P<nature>DE|AR|AI|CC|BF|AU)$"
 )
+# The same pattern for JSON Schema, whose regular expressions (ECMA 262) have no (?P<name>…).
+ACTES_ID_SCHEMA = re.sub(r"\(\?P<\w+>", "(", ACTES_ID.pattern)
 
 
 def slugify(number: str) -> str:
     """URL slug of an act number: lowercase, accents dropped, other runs of characters → '-'.
 
-    ``22-B-0183`` → ``22-b-0183``; ``20 C 0008`` → ``20-c-0008``.
+    ``22-B-0183`` → ``22-b-0183``; ``20 C 0008`` → ``20-c-0008``; ``n°12`` → ``n-12``.
     """
-    ascii_text = unicodedata.normalize("NFKD", number).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    decomposed = unicodedata.normalize("NFKD", number.lower())
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", unaccented).strip("-")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -176,7 +182,7 @@ def _iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, Field(min_length=1), BeforeValidator(_text)]
 Day = Annotated[date, BeforeValidator(_date), PlainSerializer(_iso, return_type=str)]
 Moment = Annotated[
     date | datetime, BeforeValidator(_moment), PlainSerializer(_iso, return_type=str)
@@ -186,11 +192,18 @@ Money = Annotated[
     Decimal,
     BeforeValidator(_decimal),
     PlainSerializer(lambda d: str(d), return_type=str),
-    Field(description="Exact decimal amount, e.g. 675.00", json_schema_extra={"minimum": 0}),
+    WithJsonSchema({
+        "description": "Exact decimal amount, never negative, e.g. 675.00",
+        "anyOf": [{"type": "number", "minimum": 0},
+                  {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}],
+    }),
 ]
-Siret = Annotated[str, BeforeValidator(_siret), Field(pattern=r"^\d{14}$")]
-SubjectCode = Annotated[str, BeforeValidator(_subject), Field(pattern=r"^\d\.\d{1,2}$")]
-ActesId = Annotated[str, BeforeValidator(_actes_id), Field(pattern=ACTES_ID.pattern)]
+# Constraints go before the BeforeValidator: after it, pydantic leaves them out of the JSON Schema.
+Siret = Annotated[str, Field(pattern=r"^\d{14}$"), BeforeValidator(_siret)]
+SubjectCode = Annotated[
+    str, Field(json_schema_extra={"enum": list(actes.subjects())}), BeforeValidator(_subject)
+]
+ActesId = Annotated[str, Field(json_schema_extra={"pattern": ACTES_ID_SCHEMA}), BeforeValidator(_actes_id)]
 
 
 class Nature(StrEnum):
@@ -270,18 +283,11 @@ class Vote(Strict):
 class Transmission(Strict):
     """Transmission to the prefecture (legality control) through ACTES."""
 
+    # The order of its dates is checked with the act's other dates, in Deliberation.
+
     actes_id: ActesId | None = None
     sent: Day | None = None
     received: Day | None = None
-
-    @model_validator(mode="after")
-    def _order(self) -> Transmission:
-        if self.sent and self.received and self.received < self.sent:
-            raise PydanticCustomError(
-                "dates", "received ({r}) is before sent ({s})",
-                {"r": self.received.isoformat(), "s": self.sent.isoformat()},
-            )
-        return self
 
     @property
     def department(self) -> str | None:
@@ -289,10 +295,21 @@ class Transmission(Strict):
         return m["department"] if m else None
 
 
+def _budget_years(value: str) -> str:
+    # SCDL's BUDGET_ANNEE check refuses an interval that does not move forward.
+    first, _, last = value.partition("/")
+    if last and last <= first:
+        raise PydanticCustomError(
+            "year", "{value}: the second year must come after the first, e.g. 2022/2023",
+            {"value": value})
+    return value
+
+
 class Budget(Strict):
     name: Text
-    year: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
-                    Field(pattern=r"^[0-9]{4}(/[0-9]{4})?$")] | None = None
+    year: Annotated[str, Field(pattern=r"^[0-9]{4}(/[0-9]{4})?$"),
+                    BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                    AfterValidator(_budget_years)] | None = None
 
 
 class Beneficiary(Strict):
@@ -339,7 +356,7 @@ class Document(Strict):
     title: Text
 
 
-ActNumber = Annotated[str, BeforeValidator(_text), Field(max_length=100)]
+ActNumber = Annotated[str, Field(min_length=1, max_length=100), BeforeValidator(_text)]
 
 
 class Deliberation(Strict):
@@ -368,32 +385,36 @@ class Deliberation(Strict):
     summary: Text | None = None
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Deliberation:
-        def day(m):
-            return m.date() if isinstance(m, datetime) else m
+    def _consistent(self) -> Deliberation:
+        """Rules across fields, each reported at the field that breaks it, all at once."""
+        errors = []
+
+        def error(loc: tuple, message: str, **ctx) -> None:
+            errors.append(InitErrorDetails(type=PydanticCustomError("consistency", message, ctx),
+                                           loc=loc, input=ctx.get("value")))
 
         if not slugify(self.number):
-            raise PydanticCustomError(
-                "number", "number {n} gives an empty URL; it needs letters or digits",
-                {"n": repr(self.number)},
-            )
-        problems = []
-        if self.published and day(self.published) < self.session:
-            problems.append(("published", self.published, "the session"))
+            error(("number",), "{value} gives an empty URL; it needs letters or digits",
+                  value=repr(self.number))
+        session = self.session.isoformat()
+        if self.published and day_of(self.published) < self.session:
+            error(("published",), "{value} is before the session ({session})",
+                  value=self.published.isoformat(), session=session)
+        sent = received = None
         if self.transmission:
-            for name in ("sent", "received"):
-                when = getattr(self.transmission, name)
-                if when and when < self.session:
-                    problems.append((f"transmission.{name}", when, "the session"))
-        if self.modified and self.published and day(self.modified) < day(self.published):
-            problems.append(("modified", self.modified, "publication"))
-        if problems:
-            name, when, before = problems[0]
-            raise PydanticCustomError(
-                "dates", "{name} ({when}) is before {before} ({session})",
-                {"name": name, "when": when.isoformat(), "before": before,
-                 "session": (self.session if before == "the session" else self.published).isoformat()},
-            )
+            sent, received = self.transmission.sent, self.transmission.received
+        for name, when in (("sent", sent), ("received", received)):
+            if when and when < self.session:
+                error(("transmission", name), "{value} is before the session ({session})",
+                      value=when.isoformat(), session=session)
+        if sent and received and received < sent:
+            error(("transmission", "received"), "{value} is before the sending date ({sent})",
+                  value=received.isoformat(), sent=sent.isoformat())
+        if self.modified and self.published and day_of(self.modified) < day_of(self.published):
+            error(("modified",), "{value} is before the publication ({published})",
+                  value=self.modified.isoformat(), published=self.published.isoformat())
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     @property
@@ -409,9 +430,20 @@ class Deliberation(Strict):
         return local_naive(self.published or self.session)
 
     @property
+    def executory(self) -> date | None:
+        """Day the act became enforceable (« exécutoire »): put online and received by the prefecture."""
+        if self.published and self.transmission and self.transmission.received:
+            return max(day_of(self.published), self.transmission.received)
+        return None
+
+    @property
     def total(self) -> Decimal:
         """Sum of the amounts in euros (other currencies are not converted and not counted)."""
         return sum((a.value for a in self.amounts if a.currency == "EUR"), Decimal(0))
+
+
+def day_of(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def local_naive(moment: date | datetime) -> datetime:

@@ -40,6 +40,9 @@ class DeliberationsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site_settings.load(self.settings)
+        # Titles, names and labels may come from an import: escaped, as Pelican's env does not.
+        # The act's text is already sanitized HTML; templates print it with `|safe`.
+        self.env.autoescape = True
         self.env.filters.update(formatting.FILTERS)
 
     # -- context -------------------------------------------------------------------------
@@ -69,19 +72,19 @@ class DeliberationsGenerator(Generator):
         listings = [Listing("", "Dernières délibérations", acts)]
         for key, name in self.site.BODIES.items():
             listings.append(Listing(
-                f"instances/{key}/", f"Délibérations du {name}",
+                f"instances/{key}/", f"Délibérations — {name}",
                 [a for a in acts if a.meta.body == key], feed=f"feeds/instances/{key}.atom.xml"))
         groups = actes.subject_groups()
         for code, label in groups.items():
             chosen = [a for a in acts if a.meta.subject.split(".")[0] == code]
             if chosen:
-                listings.append(Listing(f"matieres/{code}/", f"{code}. {label}", chosen,
+                listings.append(Listing(f"matieres/{code}/", f"Matière {code} : {label}", chosen,
                                         feed=f"feeds/matieres/{code}.atom.xml"))
         for code, subject in actes.subjects().items():
             chosen = [a for a in acts if a.meta.subject == code]
             if chosen:
                 listings.append(Listing(
-                    f"matieres/{code}/", f"{code}. {subject.level1_label} — {subject.label}", chosen,
+                    f"matieres/{code}/", f"Matière {code} : {subject.label} ({subject.level1_label})", chosen,
                     feed=f"feeds/matieres/{subject.level1_code}.atom.xml"))
         for year in sorted({a.year for a in acts}, reverse=True):
             listings.append(Listing(f"annees/{year}/", f"Délibérations de {year}",

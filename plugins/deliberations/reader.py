@@ -55,12 +55,16 @@ class Act:
 
 def read_act(path: Path, shown_as: str) -> tuple[Act | None, list[Problem]]:
     """Read and validate one file. ``shown_as`` is the path used in messages."""
-    problems = Problems()
     try:
         raw = path.read_bytes()
     except OSError as e:
-        problems.error(shown_as, f"cannot read file: {e.strerror}")
-        return None, problems.items
+        return None, [Problem(shown_as, None, None, f"cannot read file: {e.strerror}")]
+    return parse_act(raw, shown_as)
+
+
+def parse_act(raw: bytes, shown_as: str) -> tuple[Act | None, list[Problem]]:
+    """Validate the bytes of a content file, as :func:`read_act` does for a file on disk."""
+    problems = Problems()
     try:
         text = frontmatter.decode(raw)
         source, body, body_line = frontmatter.split(text)

@@ -7,6 +7,8 @@ import and is untrusted, so the HTML goes through nh3's allow-list before any pa
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -35,6 +37,7 @@ ALLOWED_ATTRIBUTES = {
     "*": {"id", "lang"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
 
 _md = None
 
@@ -49,11 +52,12 @@ def markdown_to_html(text: str) -> str:
 
 
 def sanitize(html: str) -> str:
-    # An act's own headings start at h2: the page's h1 is the act's title.
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS | {"h1"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    # The text sits under the page's « Texte intégral » (h2): its own "## I. Contexte" becomes h3.
+    return HEADING_TAG.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", clean)

@@ -136,6 +136,7 @@ def index_site(output: Path, cache: Path, lot_size: int = 2000, jobs: int | None
 
     target = output / SEARCH_DIR
     shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
     files = size = 0
     for lot in lots:
         n, b = _link_tree(cache / keys[lot.id], target / "lots" / lot.id)

@@ -70,6 +70,25 @@ class SiteSettings(BaseModel):
                 raise ValueError(f"body key {key!r} must be lowercase letters, digits and '-'")
         return v
 
+    @field_validator("FEED_AMOUNT_THRESHOLDS")
+    @classmethod
+    def _thresholds(cls, v: list[Decimal]) -> list[Decimal]:
+        # Each threshold names a feed file (montants/<threshold>.atom.xml): positive and distinct.
+        if any(not t.is_finite() or t <= 0 for t in v):
+            raise ValueError("amount thresholds must be positive numbers of euros, e.g. 1000000")
+        if len({t.normalize() for t in v}) != len(v):
+            raise ValueError("amount thresholds must be distinct")
+        return sorted(v)
+
+
+def defaults_for(given: set[str]) -> dict[str, Any]:
+    """This project's defaults for the keys a settings file leaves out, where Pelican has
+    a default of its own for the same key."""
+    from pelican.settings import DEFAULT_CONFIG
+
+    return {name: f.default for name, f in SiteSettings.model_fields.items()
+            if name in DEFAULT_CONFIG and name not in given and not f.is_required()}
+
 
 class SettingsError(Exception):
     exitcode = 1

@@ -1,0 +1,120 @@
+"""Streaming writers of the export files: exact JSON, JSON lists, CSV tables.
+
+Files are written row by row, never built whole in memory, so that a corpus of 100 000
+acts costs no more memory than one act.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import simplejson
+
+BUFFER = 1 << 20
+# Cells starting with one of these are run as formulas by spreadsheets (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def exact(value: Decimal) -> Decimal:
+    """The decimal as written, in plain notation (``1.5E+6`` → ``1500000``, ``675.00`` kept)."""
+    return Decimal(format(value.copy_abs() if value.is_zero() else value, "f"))
+
+
+def dumps(value, indent: int | None = None) -> str:
+    """JSON text; a ``Decimal`` is written as a JSON number with its digits as given (``675.00``)."""
+    return simplejson.dumps(value, ensure_ascii=False, use_decimal=True, allow_nan=False, indent=indent,
+                            separators=(",", ": ") if indent else (",", ":"))
+
+
+def write_json(path: Path, value, indent: int | None = 2) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(dumps(value, indent))
+        f.write("\n")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with a single quote, so it stays text."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(exact(value), "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class JsonList:
+    """A JSON object whose last key holds a list, written one item per line.
+
+    ``header`` gives the keys before the list; items are JSON texts from :func:`dumps`.
+    """
+
+    def __init__(self, path: Path, header: dict, key: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.rows = 0
+        self._file = path.open("w", encoding="utf-8", newline="\n", buffering=BUFFER)
+        self._file.write(dumps(header)[:-1] + ("," if header else "") + dumps(key) + ":[")
+
+    def add(self, item: str) -> None:
+        self._file.write(",\n" if self.rows else "\n")
+        self._file.write(item)
+        self.rows += 1
+
+    def close(self) -> None:
+        self._file.write("\n]}\n")
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class CsvTable:
+    """A CSV file: UTF-8 without BOM, comma, CRLF line ends (RFC 4180), a header row.
+
+    With ``safe``, text cells that a spreadsheet would run as formulas are neutralised
+    (:func:`spreadsheet_safe`): for the files people open in a spreadsheet.
+    """
+
+    def __init__(self, path: Path, columns: list[str], safe: bool = False):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.columns = columns
+        self.safe = safe
+        self.rows = 0
+        self._file = path.open("w", encoding="utf-8", newline="", buffering=BUFFER)
+        self._csv = csv.writer(self._file, lineterminator="\r\n")
+        self._csv.writerow(columns)
+
+    def add(self, row: dict) -> None:
+        cells = [cell(row[c]) for c in self.columns]
+        self._csv.writerow([spreadsheet_safe(c) for c in cells] if self.safe else cells)
+        self.rows += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(BUFFER), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
