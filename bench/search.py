@@ -48,6 +48,7 @@ def main(argv=None) -> int:
         site = args.work / f"demo-{count}"
         output = site / "output"
         if _stale(output):
+            shutil.rmtree(site, ignore_errors=True)
             write_demo_site(site, count)
             _build_without_index(site, output)
         for lot_size in map(int, args.lot_sizes.split(",")):

@@ -245,16 +245,16 @@ def test_the_header_search_box_leads_to_the_results(page):
 
 
 def test_follow_link_points_to_the_feed_of_the_same_selection(page):
-    search(page)
-    expect(page.get_by_role("link", name="Suivre cette recherche")).to_have_attribute(
-        "href", "/feeds/all.atom.xml")
-    search(page, "?instance=bureau")
-    expect(page.get_by_role("link", name="Suivre cette recherche")).to_have_attribute(
-        "href", "/feeds/instances/bureau.atom.xml")
-    search(page, "?montant=100k-1m&montant=1m-et-plus")
-    expect(page.get_by_role("link", name="Suivre cette recherche")).to_have_attribute(
-        "href", "/feeds/montants/100000.atom.xml")
+    follow = page.get_by_role("link", name="Suivre cette recherche")
+    for query, feed in [("", "/feeds/all.atom.xml"), ("?instance=bureau", "/feeds/instances/bureau.atom.xml"),
+                        ("?matiere=7", "/feeds/matieres/7.atom.xml"),
+                        ("?montant=100k-1m&montant=1m-et-plus", "/feeds/montants/100000.atom.xml")]:
+        search(page, query)
+        expect(follow).to_have_attribute("href", feed)
+        assert page.request.get(feed).ok  # the build wrote it
     search(page, "?q=piscine")  # a feed does not filter words: nothing to follow
+    expect(page.locator("#suivre")).to_be_hidden()
+    search(page, "?instance=bureau&annee=2022")  # no feed for two filters
     expect(page.locator("#suivre")).to_be_hidden()
 
 

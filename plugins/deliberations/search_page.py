@@ -13,6 +13,7 @@ from pelican.generators import Generator
 
 from . import actes, formatting
 from . import settings as site_settings
+from .feeds import threshold_name
 from .pages import CORPUS
 from .search import AMOUNT_BRACKETS, MANIFEST, SEARCH_DIR, amount_bracket, sort_cents
 
@@ -72,7 +73,7 @@ def _feeds(site) -> dict:
     for threshold in site.FEED_AMOUNT_THRESHOLDS:
         if threshold in lows:  # a feed « ≥ threshold » is a set of whole brackets
             amounts.append({"montant": [k for k, _l, low in AMOUNT_BRACKETS if low >= threshold],
-                            "url": f"feeds/montants/{int(threshold)}.atom.xml"})
+                            "url": f"feeds/montants/{threshold_name(threshold)}.atom.xml"})
     return {
         "all": "feeds/all.atom.xml",
         "instance": {key: f"feeds/instances/{key}.atom.xml" for key in site.BODIES},
