@@ -73,6 +73,8 @@ class Lot:
 
 @dataclass
 class IndexStats:
+    """What building the index cost, for the benchmark and the curious."""
+
     seconds: float  # wall time of the whole index stage
     cpu_seconds: float  # processor time of the Pagefind processes (steady on a busy machine)
     pages: int  # act pages in the index
@@ -118,8 +120,11 @@ def plan_lots(months: dict[str, str], lot_size: int) -> list[Lot]:
     return lots
 
 
-def index_site(output: Path, cache: Path, lot_size: int = 2000, jobs: int | None = None) -> IndexStats:
+def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None) -> IndexStats:
     """Index the act pages written under ``output`` into ``output/pagefind/``.
+
+    ``cache`` keeps the bundle of each lot between builds; ``jobs`` Pagefind processes run at
+    a time (default: one per core).
 
     Raises :class:`SearchIndexError` if Pagefind fails or leaves out an act.
     """
