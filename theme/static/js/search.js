@@ -74,7 +74,7 @@ class Index {
     this.pagefind = await import(`${root}${primary.path}pagefind.js`);
     const optionsOf = (lot) => ({ baseUrl, mergeFilter: { lot: lot.id }, metaCacheTag: lot.key });
     await this.pagefind.options({ basePath: `${root}${primary.path}`, excerptLength: 28, ...optionsOf(primary) });
-    for (const lot of others) await this.pagefind.mergeIndex(`${root}${lot.path}`, optionsOf(lot));
+    await Promise.all(others.map((lot) => this.pagefind.mergeIndex(`${root}${lot.path}`, optionsOf(lot))));
     return true;
   }
 
