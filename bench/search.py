@@ -6,6 +6,8 @@ For each size: writes a demo corpus (``deliberations demo``), builds the site wi
 index, then indexes it cold (empty cache), warm (nothing changed), and after adding one act,
 with :func:`deliberations.search.index_site`; then opens ``recherche/?q=…`` in Chromium and
 counts the bytes the first query transfers. Prints one Markdown table.
+
+``first_query(output)`` and ``deliberations.search.index_site`` are there for other benchmarks.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import shutil
 import sys
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,7 +62,12 @@ def main(argv=None) -> int:
             added = _add_one_act(output)
             plus_one = index_site(output, cache, lot_size, args.jobs)
             shutil.rmtree(added)  # back to the corpus as generated
-            transfer = "—" if args.no_browser else _first_query(output)
+            if args.no_browser:
+                transfer = "—"
+            else:
+                q = first_query(output)
+                transfer = (f"{q.bytes / 1024:.0f} KB in {q.requests} requests "
+                            f"(index {q.index_bytes / 1024:.0f} KB)")
             print(f"| {count:,} | {lot_size:,} | {cold.lots} | {cold.seconds:.1f} ({cold.cpu_seconds:.1f}) "
                   f"| {same.seconds:.2f} "
                   f"| {plus_one.seconds:.1f} ({plus_one.cpu_seconds:.1f}, {plus_one.lots_indexed}) "
@@ -114,25 +122,32 @@ def _serve(root: Path):
         server.shutdown()
 
 
-def _first_query(output: Path) -> str:
-    """Bytes and requests from opening recherche/?q=QUERY to its first results (index files)."""
+@dataclass
+class FirstQuery:
+    """What opening the search page with a query transfers until its first results show."""
+
+    bytes: int  # as the files are stored (a host that compresses JS and HTML sends less)
+    requests: int
+    index_bytes: int  # of which the search index (pagefind/)
+
+
+def first_query(output: Path, query: str = QUERY) -> FirstQuery:
+    """Open ``recherche/?q=query`` on the built site in Chromium; count what it loads."""
     from playwright.sync_api import sync_playwright
 
     with _serve(output) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        flags = ["--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
         page = browser.new_page()
         finished = []
         page.on("requestfinished", lambda request: finished.append(request.url))
-        page.goto(f"{base}/recherche/?q={QUERY}")
+        page.goto(f"{base}/recherche/?q={query}")
         page.locator("#statut").filter(has_text="trouvée").wait_for(timeout=120_000)
         page.locator("#liste li").first.wait_for()
         browser.close()
-    # Sizes of the files served (as stored; a host that compresses JS and HTML sends less).
     sizes = [(url, _served_file(output, url).stat().st_size) for url in finished]
-    total = sum(size for _url, size in sizes)
-    index = sum(size for url, size in sizes if "/pagefind/" in url)
-    return f"{total / 1024:.0f} KB in {len(sizes)} requests (index {index / 1024:.0f} KB)"
+    return FirstQuery(sum(size for _url, size in sizes), len(sizes),
+                      sum(size for url, size in sizes if "/pagefind/" in url))
 
 
 def _served_file(output: Path, url: str) -> Path:
