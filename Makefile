@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 8000
 
-.PHONY: html serve publish check test test-fast test-browser lint bench bench-search demo clean
+.PHONY: html serve publish check verify test test-fast test-browser fuzz lint bench bench-search demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ publish: $(STAMP)
 check: $(STAMP)
 	$(BIN)/deliberations check --settings pelicanconf.py
 
+verify: $(STAMP)
+	$(BIN)/deliberations verify output --settings pelicanconf.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -48,6 +51,10 @@ test-fast: $(STAMP)
 
 test-browser: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -m browser
+
+# The property-based tests with a long budget (make test runs them with a short one).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 -m hypothesis
 
 demo: $(STAMP)
 	$(BIN)/deliberations demo --count 200 --into demo

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 from deliberations.cli import main
+from hypothesis import HealthCheck, settings
+
+# Property-based tests: a fixed budget in CI (`make test`), a long run with `make fuzz`.
+settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=20_000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PROJECT = Path(__file__).resolve().parents[1]
 REFERENCE = PROJECT.parent / "shared" / "reference"
@@ -112,6 +122,12 @@ class Site:
 
     def page(self, url: str) -> str:
         return (self.output / url / "index.html").read_text(encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (hidden ones too) → SHA-256 of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -20,27 +18,6 @@ from .search_fixtures import ACTS, LOT_SIZE, ROUTINE, search_site
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def index_content(folder: Path) -> dict:
-    """The index files, where the order Pagefind gives its filters does not count.
-
-    Pagefind writes filter values and the list of filters in no set order, and names the
-    filter and metadata files by a hash of their bytes; the text index and the fragments
-    (what a result shows) are written the same every time.
-    """
-    content = {}
-    for name, data in tree(folder).items():
-        lot, _, file = name.rpartition("/")
-        if file.endswith(".pf_filter"):
-            content.setdefault(f"{lot}:filters", []).append(sorted(gzip.decompress(data)))
-        elif file.endswith(".pf_meta"):
-            content[f"{lot}:meta"] = sorted(re.sub(rb"fr_[0-9a-f]+", b"", gzip.decompress(data)))
-        elif file in ("pagefind-entry.json", "lots.json"):
-            content[name] = re.sub(rb'"(key|hash)": ?"fr_[0-9a-f]+"', b"", data)
-        else:
-            content[name] = data
-    return {k: sorted(v) if k.endswith(":filters") else v for k, v in content.items()}
 
 
 def test_plan_keeps_the_newest_month_apart_and_closes_older_lots_once_full():
@@ -102,9 +79,9 @@ def test_search_page_offers_french_facets_feeds_and_a_no_script_way(tmp_path):
     site = search_site(tmp_path / "site")
     assert site.build().code == 0
     doc = html.fromstring(site.page("recherche"))
-    csp = doc.cssselect('meta[http-equiv="Content-Security-Policy"]')[0].get("content")
-    assert csp == "script-src 'self' 'wasm-unsafe-eval'"
-    assert not doc.cssselect("script:not([src]):not([type='application/json'])")  # no inline script
+    [csp] = doc.cssselect('meta[http-equiv="Content-Security-Policy"]')
+    assert "script-src 'self' 'wasm-unsafe-eval'" in csp.get("content")  # what the browser tests run under
+    assert not doc.cssselect("script:not([src])")  # no inline script
     legends = [" ".join(s.text_content().split()) for s in doc.cssselect(".facet summary")]
     assert legends == ["Instance", "Matière", "Année de la séance", "Nature de l'acte", "Décision",
                        "Montant total"]
@@ -113,9 +90,9 @@ def test_search_page_offers_french_facets_feeds_and_a_no_script_way(tmp_path):
     assert "Rejetée" in doc.cssselect('label[for="f-decision-rejected"]')[0].text_content()
     links = [a.get("href") for a in doc.cssselect("noscript a")]
     assert links == ["/", "/seances/", "/instances/", "/matieres/", "/annees/"]
-    config = json.loads(doc.cssselect("#search-config")[0].text)
-    assert config["feeds"]["instance"]["bureau"] == "feeds/instances/bureau.atom.xml"
-    assert config["feeds"]["montant"] == [
+    feeds = json.loads(doc.cssselect("form#recherche")[0].get("data-feeds"))
+    assert feeds["instance"]["bureau"] == "feeds/instances/bureau.atom.xml"
+    assert feeds["montant"] == [
         {"montant": ["100k-1m", "1m-et-plus"], "url": "feeds/montants/100000.atom.xml"},
         {"montant": ["1m-et-plus"], "url": "feeds/montants/1000000.atom.xml"}]
 
@@ -128,10 +105,10 @@ def test_warm_build_indexes_only_the_changed_lot_and_matches_a_cold_build(tmp_pa
              path="2023/23-C-0999.md")
     warm = build(site).search
     assert (warm.pages, warm.lots, warm.lots_indexed) == (27, 8, 1)
+    warm_site = tree(site.output)
     shutil.rmtree(site.root / ".cache")
-    warm_index = index_content(site.output / "pagefind")
     assert build(site).search.lots_indexed == 8
-    assert index_content(site.output / "pagefind") == warm_index
+    assert tree(site.output) == warm_site  # byte for byte: Pagefind's lists are put in order
 
 
 def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_site(tmp_path):

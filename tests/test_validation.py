@@ -199,7 +199,8 @@ def test_non_utf8_file_names_the_line_of_the_bad_byte(site: Site):
     target = site.content / "deliberations" / "2022" / "22-B-0183.md"
     target.parent.mkdir(parents=True)
     target.write_bytes(f"---\n{front()}\n---\nLe Bureau décide.\n".encode("cp1252"))
-    assert_refused(site, f"{ACT}:3: file is not valid UTF-8 (byte 0xe9 at offset 32); save it as UTF-8")
+    assert_refused(site, f"{ACT}:3: file is not valid UTF-8 (byte 0xe9 at offset 32, it looks like "
+                   "Windows-1252 or Latin-1); save it as UTF-8")
 
 
 def test_duplicate_numbers_name_both_files(site: Site):
@@ -242,8 +243,8 @@ def test_several_broken_files_are_all_reported_in_one_run(site: Site):
         "content/deliberations/2022/22-B-0002.md: title: required key is missing",
         "content/deliberations/2022/22-B-0003.md:4: body: 'commission' is not a body of this site; "
         "expected one of: conseil, bureau (BODIES in pelicanconf.py)",
-        "content/deliberations/2022/22-B-0005.md:3: file is not valid UTF-8 (byte 0xe9 at offset 30); "
-        "save it as UTF-8",
+        "content/deliberations/2022/22-B-0005.md:3: file is not valid UTF-8 (byte 0xe9 at offset 30, "
+        "it looks like Windows-1252 or Latin-1); save it as UTF-8",
     )
     assert lines[-2] == "4 errors in 4 files"
     assert not any("22-B-0004" in line for line in lines)

@@ -5,6 +5,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 
 from pelican import signals
 
+from . import security
 from .exports import ExportsGenerator
 from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
@@ -30,6 +31,10 @@ PELICAN_OVERRIDES = {
 
 def configure(pelican):
     pelican.settings.update(PELICAN_OVERRIDES)
+    pelican.settings.update(security.SETTINGS)
+    # Every value a template of any generator prints is escaped (a title may hold "<script>");
+    # the act's text, sanitized HTML, is printed with `|safe`.
+    pelican.settings["JINJA_ENVIRONMENT"] = {**pelican.settings["JINJA_ENVIRONMENT"], "autoescape": True}
 
 
 def get_generators(pelican):

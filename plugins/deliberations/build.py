@@ -1,24 +1,35 @@
-"""Run a whole Pelican build into a temporary folder, then swap it in.
+"""Run a whole Pelican build into a temporary folder, check it, then swap it in.
 
-A failed build (bad content, a crash, Ctrl-C, a full disk) must leave the previous site
-exactly as it was: the webmaster's last good publication stays online.
+A failed build (bad content, a crash, Ctrl-C, a kill, a full disk, a failed self-check) must
+leave the previous site exactly as it was: the webmaster's last good publication stays online.
+The new site is written into a hidden folder next to ``output/``; only when it is complete and
+the self-check passed does it take the place of ``output/``, in one atomic rename where the
+system offers one. Folders left behind by a killed build are removed by the next one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import io
 import logging
 import os
 import shutil
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from pelican import Pelican
+from pelican import Pelican, signals
 from pelican.settings import get_settings_from_file, read_settings
 
+from . import paths
 from . import settings as site_settings
+from .pages import CORPUS
+from .problems import PublishError
 from .search import STATS, IndexStats
+from .verify import verify
 
 logger = logging.getLogger("deliberations")
 # Pelican's logger class drops a message already logged once in the process: a second build
@@ -26,12 +37,22 @@ logger = logging.getLogger("deliberations")
 if hasattr(logger, "disable_filter"):
     logger.disable_filter()
 
+BUILDING = ".{name}.building-{pid}"  # the new site, until it is complete and checked
+OLD = ".{name}.old-{pid}"  # the previous site, while it is being removed
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
 
 @dataclass
 class BuildResult:
     output: Path
     warnings: list[str]
     search: IndexStats | None = None  # None when SEARCH_INDEX is off
+
+
+class DiskFullError(PublishError):
+    pass
 
 
 def read_site_settings(settings_file: Path, **override) -> dict:
@@ -52,33 +73,138 @@ def read_site_settings(settings_file: Path, **override) -> dict:
 def build(settings_file: Path, output: Path | None = None) -> BuildResult:
     """Build the site; on success ``output`` holds the new site, on failure it is untouched."""
     settings = read_site_settings(settings_file)
-    site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
-    output = Path(output or settings["OUTPUT_PATH"]).resolve()
-    staging = output.with_name(f".{output.name}.building-{os.getpid()}")
+    site = site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
+    project = settings_file.resolve().parent
+    content = Path(settings["PATH"])
+    output = paths.check_output(Path(output or settings["OUTPUT_PATH"]), content, project)
+    clean_stale(output)
+    staging = output.with_name(BUILDING.format(name=output.name, pid=os.getpid()))
     shutil.rmtree(staging, ignore_errors=True)
     settings = read_site_settings(settings_file, OUTPUT_PATH=str(staging))
     warnings = _Collect()
     logger.addHandler(warnings)
+    context: dict = {}
+
+    def keep_context(generators):
+        context.update(generators[0].context)
+
+    signals.all_generators_finalized.connect(keep_context)
     try:
-        # Pelican closes with "Processed 0 articles": true of its own generators, but
-        # misleading here, where the acts are counted by this project.
-        with contextlib.redirect_stdout(io.StringIO()):
-            pelican = Pelican(settings)
-            pelican.run()
-        swap(staging, output)
+        with _terminate_as_interrupt(), _disk_full_explained(staging):
+            # Pelican closes with "Processed 0 articles": true of its own generators, but
+            # misleading here, where the acts are counted by this project.
+            with contextlib.redirect_stdout(io.StringIO()):
+                pelican = Pelican(settings)
+                pelican.run()
+            machine = [str(p) for p in (project, content.resolve(), output, staging)]
+            found = verify(staging, context[CORPUS], site, machine)
+            swap(staging, output)
     finally:
+        signals.all_generators_finalized.disconnect(keep_context)
         logger.removeHandler(warnings)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(output, warnings.messages, getattr(pelican, STATS, None))
+    return BuildResult(output, warnings.messages + [str(p) for p in found], getattr(pelican, STATS, None))
 
 
 def swap(new: Path, output: Path) -> None:
-    """Put ``new`` in place of ``output`` with two renames; the old tree is removed last."""
-    old = output.with_name(f".{output.name}.old-{os.getpid()}")
-    if output.exists():
-        os.replace(output, old)
-    os.replace(new, output)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put ``new`` in place of ``output``, then remove the previous site. Not interruptible."""
+    with _uninterruptible():
+        if not output.exists():
+            os.replace(new, output)
+        elif _exchange(new, output):
+            shutil.rmtree(new, ignore_errors=True)  # now the previous site
+        else:
+            # No atomic exchange here: two renames, and a build killed between them leaves the
+            # previous site in OLD, which the next build puts back (see clean_stale).
+            old = output.with_name(OLD.format(name=output.name, pid=os.getpid()))
+            os.replace(output, old)
+            os.replace(new, output)
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale(output: Path) -> None:
+    """Remove the folders of builds that were killed; restore a site caught between two renames."""
+    for pattern, restore in ((OLD, True), (BUILDING, False)):
+        for folder in sorted(output.parent.glob(pattern.format(name=output.name, pid="*"))):
+            pid = folder.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue  # another build is running right now
+            if restore and not output.exists():
+                os.replace(folder, output)
+                logger.warning("%s was restored from an interrupted build", output)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False  # the file system cannot exchange
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@contextlib.contextmanager
+def _uninterruptible():
+    """Ignore Ctrl-C and termination while the new site goes online: once begun, it completes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """A termination request (``kill``, a stopped CI job) is handled like Ctrl-C: cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _disk_full_explained(staging: Path):
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in DISK_FULL:
+            raise
+        where = e.filename2 or e.filename or staging  # a copy names its source, then its target
+        with contextlib.suppress(ValueError):
+            where = Path(where).relative_to(staging)
+        raise DiskFullError(f"cannot write {where}: {e.strerror}. Free some space on the disk of "
+                            f"{staging.parent} and build again.") from None
 
 
 class _Collect(logging.Handler):

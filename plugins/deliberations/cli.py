@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .problems import ContentError
+from .problems import ContentError, PublishError
 from .search import SearchIndexError
 from .settings import SettingsError
 
@@ -26,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", "-s", type=Path, default=Path("pelicanconf.py"))
     p.set_defaults(run=_check)
 
+    p = commands.add_parser("verify", help="check a built site against its content (every build "
+                            "does it before publishing)")
+    p.add_argument("output", type=Path, nargs="?", default=Path("output"))
+    p.add_argument("--settings", "-s", type=Path, default=Path("pelicanconf.py"),
+                   help="the settings the site was built with")
+    p.set_defaults(run=_verify)
+
     p = commands.add_parser("demo", help="write N synthetic acts of a fictional collectivity")
     p.add_argument("--count", "-n", type=int, default=100)
     p.add_argument("--into", type=Path, required=True, help="folder of the demo site to create")
@@ -43,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ContentError, SettingsError, SearchIndexError) as e:
+    except (ContentError, SettingsError, PublishError, SearchIndexError) as e:
         print(e, file=sys.stderr)
         if args.command == "build":
             print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
@@ -98,6 +105,26 @@ def _check(args) -> int:
     n = len(corpus.acts)
     print(f"{n} act{'s' if n > 1 else ''} checked, no errors"
           f"{f', {len(warnings)} warning' if warnings else ''}{'s' if len(warnings) > 1 else ''}.")
+    return 0
+
+
+def _verify(args) -> int:
+    from . import settings as site_settings
+    from .build import read_site_settings
+    from .pipeline import load_corpus
+    from .verify import verify
+
+    if not (args.output / "index.html").is_file():
+        raise UsageError(f"{args.output} holds no built site (no index.html)")
+    pelican_settings = read_site_settings(_settings_file(args.settings))
+    site = site_settings.load(pelican_settings, source=args.settings.name)
+    corpus, _ = load_corpus(Path(pelican_settings["PATH"]), site,
+                            shown_relative_to=args.settings.resolve().parent)
+    machine = [str(args.settings.resolve().parent), str(args.output.resolve())]
+    for w in verify(args.output.resolve(), corpus, site, machine):
+        print(w, file=sys.stderr)
+    print(f"{args.output}: {len(corpus.acts)} acts and {len(corpus.sittings)} sittings checked, "
+          "the site matches its content.")
     return 0
 
 

@@ -4,7 +4,8 @@ The YAML loader is PyYAML's C loader with four changes that a legal record needs
 numbers with a decimal point stay exact (``Decimal``, never ``float``), dates stay
 text so that the model can say *which* date is impossible, a key given twice is an
 error (YAML would silently keep the last value), and anchors/aliases are refused (they
-buy nothing in a one-act file and open the door to "billion laughs").
+buy nothing in a one-act file and open the door to "billion laughs"). Any input ends
+either in data or in a :class:`FrontMatterError`: never another exception.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an act's text is a few KB; 2 MB is a generous ceiling
+MAX_INT_DIGITS = 30  # beyond any count or amount; Python refuses to convert > 4300 digits anyway
 DELIMITER = "---"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class FrontMatterError(Exception):
@@ -25,7 +28,16 @@ class FrontMatterError(Exception):
 
 
 class _Loader(yaml.CSafeLoader):
-    pass
+    def construct_object(self, node, deep=False):
+        # PyYAML's own constructors fail with bare Python errors on values such as
+        # "!!int abc" or "!!bool maybe": each becomes a message naming the value and its line.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, IndexError, TypeError, ArithmeticError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            what = f"{tag} {node.value!r}" if isinstance(node, yaml.ScalarNode) else f"this {tag} value"
+            raise FrontMatterError(f"front matter is not valid YAML: {what} cannot be read",
+                                   node.start_mark.line) from None
 
 
 def _exact_decimal(loader, node):
@@ -38,12 +50,20 @@ def _exact_decimal(loader, node):
     return value if value.is_finite() else text
 
 
+def _integer(loader, node):
+    text = loader.construct_scalar(node)
+    if len(text) > MAX_INT_DIGITS:
+        raise FrontMatterError(f"number is too long ({len(text):,} characters)", node.start_mark.line)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
 def _text(loader, node):
     return loader.construct_scalar(node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _exact_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _text)
+_Loader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 def decode(raw: bytes) -> str:
@@ -52,6 +72,8 @@ def decode(raw: bytes) -> str:
         raise FrontMatterError(
             f"file is {len(raw):,} bytes; an act is expected to be under {MAX_FILE_BYTES:,} bytes"
         )
+    if raw.startswith(UTF16_BOMS):
+        raise FrontMatterError("file is in UTF-16; save it as UTF-8")
     if b"\x00" in raw:
         raise FrontMatterError("file is binary (contains NUL bytes), not a Markdown text file")
     try:
@@ -59,10 +81,18 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise FrontMatterError(
-            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-            "save it as UTF-8", line
+            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}"
+            f"{_legacy_hint(raw)}); save it as UTF-8", line
         ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _legacy_hint(raw: bytes) -> str:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return ", it looks like Windows-1252 or Latin-1"
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -88,12 +118,16 @@ def load(source: str, first_line: int = 2):
         if node is None:
             raise FrontMatterError("front matter is empty", first_line)
         _check_nodes(node, first_line)
-        data = loader.construct_document(node)
+        data = _construct(loader, node, first_line)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + first_line if mark else first_line
         problem = e.problem or e.context or "invalid YAML"
         raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        char = e.character if isinstance(e.character, int) else ord(e.character[:1] or "\0")
+        raise FrontMatterError(f"front matter holds the character U+{char:04X}, which YAML does not "
+                               "allow; remove it", source[: e.position].count("\n") + first_line) from None
     except yaml.YAMLError as e:
         raise FrontMatterError(f"front matter is not valid YAML: {e}", first_line) from None
     finally:
@@ -101,6 +135,13 @@ def load(source: str, first_line: int = 2):
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a mapping of 'key: value' lines", first_line)
     return data, node
+
+
+def _construct(loader, node, first_line: int):
+    try:
+        return loader.construct_document(node)
+    except FrontMatterError as e:  # raised by a constructor, with a line counted from 0
+        raise FrontMatterError(e.message, (e.line or 0) + first_line) from None
 
 
 def _check_nodes(root, first_line: int) -> None:

@@ -32,6 +32,9 @@ from . import actes
 
 FORMAT_VERSION = 1
 PARIS = ZoneInfo("Europe/Paris")  # French acts: naive times are local times
+# An amount this large is a typing error, not a budget (and 10^26 no longer prints: Babel
+# works with 28 digits).
+MAX_AMOUNT = Decimal(10) ** 18
 
 # ACTES transmission id: department (3) - SIREN (9) - decision date - internal number - nature.
 # The internal number may itself contain '-', so it is matched greedily between the date and the nature.
@@ -139,7 +142,12 @@ def _decimal(value: Any) -> Decimal:
         raise PydanticCustomError("amount", "must be a finite number")
     if result < 0:
         raise PydanticCustomError("amount", "must not be negative, got {value}", {"value": str(value)})
-    return result
+    if result >= MAX_AMOUNT:
+        raise PydanticCustomError("amount", "{value} is larger than any public budget; check the value",
+                                  {"value": str(value)})
+    if result.as_tuple().exponent > 0:  # 1.5e3 written as a YAML float: plain digits, 1500
+        result = result.quantize(Decimal(1))
+    return result.copy_abs()  # no "-0"
 
 
 def _siret(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import paths
 from .link import Corpus, link
 from .problems import ContentError, Problems
 from .reader import read_act
@@ -40,7 +41,12 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
                        f"(PATH and DELIBERATIONS_PATH in the settings: {settings.DELIBERATIONS_PATH!r})")
     for path in other_files(folder) if folder.is_dir() else []:
         problems.warning(_shown(path, base), "not read: an act is a file whose name ends in '.md'")
+    refused = paths.refused_links(folder, content_root)
+    for path, why in refused.items():
+        problems.error(_shown(path, base), why)
     for path in content_files(folder):
+        if path in refused:
+            continue
         act, found = read_act(path, _shown(path, base))
         problems.extend(found)
         if act is not None:

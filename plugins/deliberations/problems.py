@@ -64,6 +64,12 @@ class ContentError(Exception):
         super().__init__(report(self.problems))
 
 
+class PublishError(Exception):
+    """The build cannot publish (unsafe output folder, full disk, failed self-check)."""
+
+    exitcode = 1
+
+
 def report(problems: list[Problem]) -> str:
     lines = [str(p) for p in problems]
     n = sum(1 for p in problems if p.severity == "error")

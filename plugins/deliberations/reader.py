@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from . import frontmatter
 from .model import Deliberation
 from .problems import Problem, Problems
-from .render import markdown_to_html
+from .render import RenderError, markdown_to_html
 
 
 @dataclass
@@ -85,7 +85,12 @@ def parse_act(raw: bytes, shown_as: str) -> tuple[Act | None, list[Problem]]:
     if not body.strip():
         problems.warning(shown_as, "the act has no text; the law asks for it to be published in full",
                          line=body_line)
-    return Act(meta, shown_as, body, markdown_to_html(body), lines=lines), problems.items
+    try:
+        html = markdown_to_html(body)
+    except RenderError as e:
+        problems.error(shown_as, e.message, line=body_line)
+        return None, problems.items
+    return Act(meta, shown_as, body, html, lines=lines), problems.items
 
 
 def _message(err: dict, loc: tuple) -> str:

@@ -32,6 +32,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import settings as site_settings
+from .pagefind_order import put_in_order
 
 logger = logging.getLogger("deliberations")
 
@@ -247,6 +248,11 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
                                    f"{len(lot.pages)}; an act would be missing from the search")
         for name in UNUSED_BUNDLE_FILES:
             (bundle / name).unlink(missing_ok=True)
+        try:
+            put_in_order(bundle, LANGUAGE)
+        except ValueError as e:
+            raise SearchIndexError(f"{where}: Pagefind wrote an index of an unknown shape ({e}); "
+                                   f"pagefind[bin] in pyproject.toml must stay at the tested version") from e
         os.replace(bundle, cache / key)  # complete bundles only: an interrupted run leaves no entry
         peak, cpu = usage.read_text().split()
         return Usage(int(peak), float(cpu))

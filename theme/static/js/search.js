@@ -12,8 +12,8 @@ const DEFAULT_SORT = "date";
 const SORTS = { date: { date: "desc" }, montant: { montant: "desc" }, pertinence: {} };
 const DEBOUNCE_MS = 300;
 
-const config = JSON.parse(document.getElementById("search-config").textContent);
 const form = document.getElementById("recherche");
+const config = { siteurl: form.dataset.siteurl, lots: form.dataset.lots, feeds: JSON.parse(form.dataset.feeds) };
 const input = document.getElementById("q");
 const sortSelect = document.getElementById("tri");
 const section = document.getElementById("resultats");
