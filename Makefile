@@ -5,9 +5,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 PORT ?= 8000
 
-.PHONY: html serve publish check verify test test-fast test-browser fuzz lint bench demo clean
+.PHONY: html serve publish check verify test test-fast test-browser fuzz lint bench bench-search demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# Test tools from the npm registry (axe-core, for the accessibility audit), locked by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 html: $(STAMP)
 	$(BIN)/deliberations build --settings pelicanconf.py --output output
@@ -36,14 +42,14 @@ verify: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser"
 
-test-browser: $(STAMP)
+test-browser: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -m browser
 
 # The property-based tests with a long budget (make test runs them with a short one).
@@ -57,5 +63,8 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+bench-search: $(STAMP)
+	$(BIN)/python bench/search.py --sizes 1000,10000
+
 clean:
-	rm -rf output .cache demo
+	rm -rf output .cache demo node_modules

@@ -55,6 +55,7 @@ class Run:
     seconds: float
     peak_rss: int  # bytes, all processes of the run together (PSS)
     phases: dict = field(default_factory=dict)
+    index_rss: int | None = None  # bytes, Pagefind's own peak (from the build's report)
 
 
 def memory(process: psutil.Process) -> int:
@@ -83,7 +84,9 @@ def measure(command: list[str], cwd: Path) -> Run:
     if child.returncode != 0:
         sys.exit(f"{' '.join(map(str, command))} failed ({child.returncode}):\n{err[-3000:]}")
     last = err.strip().splitlines()[-1:]
-    return Run(seconds, peak, {name: float(s) for name, s in PHASE.findall(last[0])} if last else {})
+    index_rss = re.search(r"Pagefind peak RSS (\d+) bytes", err)
+    return Run(seconds, peak, {name: float(s) for name, s in PHASE.findall(last[0])} if last else {},
+               int(index_rss[1]) if index_rss else None)
 
 
 # -- corpora ----------------------------------------------------------------------------------

@@ -44,8 +44,7 @@ def test_failed_build_leaves_the_previous_site_in_place(site: Site):
     assert result.err.splitlines()[-1] == "Nothing was published: the previous site is unchanged."
     after = {p.relative_to(site.output): p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
     assert after == before
-    # Nothing left beside the site but the build cache (it holds what the next build reuses).
-    assert [p.name for p in site.root.iterdir() if p.name.startswith(".")] == [".cache"]
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".output")] == []  # no staging left
 
 
 def test_missing_settings_file_is_a_usage_error(tmp_path):

@@ -78,7 +78,7 @@ def test_front_matter_values_are_text_on_every_page(built: Site):
     assert shown.count(HOSTILE_TEXT) >= 6  # title, amount label, beneficiary, budget, author…, document
     for page in pages(built.output):
         doc = html.fromstring(page.read_bytes())
-        assert not doc.xpath("//script | //b"), page
+        assert not doc.xpath("//script[not(@src)] | //b"), page  # the site's own scripts are files
         raw = page.read_text(encoding="utf-8")
         assert "<script>" not in raw and "<b>gras" not in raw and "</title><!--" not in raw, page
     sitting = html.fromstring(built.page("seances/2022-04-08-bureau").encode())

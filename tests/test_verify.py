@@ -172,12 +172,25 @@ def test_broken_link_in_an_act_text_fails_the_build_naming_the_file(site: Site):
     assert not site.output.exists()
 
 
-def test_the_search_page_is_checked_once_its_folder_exists(built: Site):
-    assert verify(built).code == 0  # the search form's target is written by its own generator
-    (built.output / "recherche").mkdir()
-    (built.output / "recherche" / "aide.html").write_text("<p>aide</p>")
+def test_missing_search_page(built: Site):
+    shutil.rmtree(built.output / "recherche")
     result = verify(built)
+    assert result.code == 1
+    assert "recherche/index.html: is missing: the search page" in result.err
     assert f"{ACT}: links to /recherche/, which is not in the site" in result.err
+
+
+def test_search_index_that_misses_an_act_or_a_file(built: Site):
+    # Three acts: 22-B-0100 (March 2022) in one lot, the two of April (the newest month) in another.
+    rewrite_json(built, "pagefind/lots.json", lambda data: data["lots"][0].update(pages=1))
+    (built.output / "pagefind" / "lots" / "2022-03" / "wasm.fr.pagefind").unlink()
+    result = verify(built)
+    assert result.code == 1
+    assert ("pagefind/lots/2022-04/pagefind-entry.json: indexes 2 acts, pagefind/lots.json says 1"
+            in result.err)
+    assert ("pagefind/lots.json: lists 2 acts in its lots, the site publishes 3: the search would "
+            "miss or repeat acts") in result.err
+    assert "pagefind/lots/2022-03/wasm.fr.pagefind: is missing from the search index" in result.err
 
 
 def test_verify_needs_a_built_site(site: Site, tmp_path: Path):

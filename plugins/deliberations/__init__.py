@@ -9,6 +9,8 @@ from . import security
 from .exports import ExportsGenerator
 from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
+from .search import index_written_site
+from .search_page import SearchPageGenerator, add_template_filters
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
 # only once an act names them and they were checked; Pelican's own feeds are replaced by
@@ -40,9 +42,11 @@ def get_generators(pelican):
     # exports come first so that their files exist, measured, when the pages generator
     # renders the about page that lists them; they read the corpus in generate_output, after
     # the pages generator has loaded it in generate_context (as the feeds do).
-    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator]
+    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator, SearchPageGenerator]
 
 
 def register():
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_template_filters)
+    signals.finalized.connect(index_written_site)

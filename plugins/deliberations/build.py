@@ -30,6 +30,7 @@ from . import outputs, paths, timings
 from . import settings as site_settings
 from .pages import CORPUS
 from .problems import PublishError
+from .search import STATS, IndexStats
 from .verify import verify
 
 logger = logging.getLogger("deliberations")
@@ -50,6 +51,7 @@ class BuildResult:
     output: Path
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    search: IndexStats | None = None  # None when SEARCH_INDEX is off
 
 
 class DiskFullError(PublishError):
@@ -112,7 +114,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                 # Pelican closes with "Processed 0 articles": true of its own generators, but
                 # misleading here, where the acts are counted by this project.
                 with contextlib.redirect_stdout(io.StringIO()):
-                    Pelican(settings).run()
+                    pelican = Pelican(settings)
+                    pelican.run()
                 with timings.phase("swap"):
                     staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
@@ -124,7 +127,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
         signals.all_generators_finalized.disconnect(keep_context)
         logger.removeHandler(warnings)
         gc.unfreeze()  # frozen while building (see pipeline.load_corpus): freed with the next collection
-    return BuildResult(output, warnings.messages + [str(p) for p in found], timings.recorded())
+    return BuildResult(output, warnings.messages + [str(p) for p in found], timings.recorded(),
+                       getattr(pelican, STATS, None))
 
 
 def swap(new: Path, output: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .problems import ContentError, PublishError
+from .search import SearchIndexError
 from .settings import SettingsError
 
 
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ContentError, SettingsError, PublishError) as e:
+    except (ContentError, SettingsError, PublishError, SearchIndexError) as e:
         print(e, file=sys.stderr)
         if args.command == "build":
             print("Nothing was published: the previous site is unchanged.", file=sys.stderr)
@@ -107,6 +108,10 @@ def _build(args) -> int:
     for w in result.warnings:
         print(w, file=sys.stderr)
     if args.timings:
+        if result.search:
+            print(f"search index: {result.search.pages} acts, {result.search.bytes} bytes, "
+                  f"{result.search.lots_indexed} of {result.search.lots} lots indexed, "
+                  f"Pagefind peak RSS {result.search.peak_rss} bytes", file=sys.stderr)
         print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()),
               file=sys.stderr)
     print(f"Site written to {result.output}")

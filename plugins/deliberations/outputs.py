@@ -101,6 +101,19 @@ class Outputs:
         shutil.copyfile(source, target)
         self._record(path, target, key)
 
+    def link(self, source: Path, path: str, key: str) -> None:
+        """Hard-link ``source``, a file that never changes under this key (the search index's
+        bundles in the cache), to ``path``; copy it where a link cannot be made."""
+        if self.reuse(path, key):
+            return
+        target = self.folder / path
+        _clear(target)
+        try:
+            _link(source, target)
+        except OSError:  # another file system
+            shutil.copyfile(source, target)
+        self._record(path, target, key)
+
     def add(self, written: list[tuple[str, Entry | None]]) -> None:
         """Record files written by worker processes."""
         self.done.update(written)
@@ -136,9 +149,9 @@ class Staging:
         previous = self._manifest(self.folder)
         live = self._manifest(self.output) if self.output.is_dir() else {}
         self.outputs = Outputs(self.folder, previous, live, self.output)
-        # Anything in the folder changed before this instant and not kept is left over.
+        # Anything in the folder written before this instant and not kept is left over.
         fd, probe = tempfile.mkstemp(dir=self.folder)
-        self.started = os.fstat(fd).st_ctime_ns
+        self.started = os.fstat(fd).st_mtime_ns
         os.close(fd)
         os.unlink(probe)
         return self
@@ -155,9 +168,11 @@ class Staging:
 
     def remove_leftovers(self) -> None:
         """Remove the files this build did not produce: the staging folder is then the new site."""
-        done = self.outputs.done
+        # Not the change time: it moves when another link to the same file comes or goes.
+        done, before = self.outputs.done, self.outputs.previous
         for path, entry in _files(self.folder):
-            if path not in done and entry.stat(follow_symlinks=False).st_ctime_ns < self.started:
+            if path not in done and (path in before
+                                     or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
                 target = self.folder / path
                 target.unlink()
                 with contextlib.suppress(OSError):  # not empty: other files still live there

@@ -4,4 +4,4 @@ A capability that writes files into the site adds its module here, so that every
 checks its output against the content.
 """
 
-from . import exports, feeds, files, html, pages  # noqa: F401
+from . import exports, feeds, files, html, pages, search  # noqa: F401

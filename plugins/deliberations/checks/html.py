@@ -25,10 +25,10 @@ RESOURCES = {
 NAVIGATION_RELS = {"alternate", "canonical", "next", "prev", "license", "author", "help", "bookmark"}
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "data", "poster", "cite")
 DATA_URL_ALLOWED = {"img", "source"}  # img-src 'self' data:
-# Folders the pages link to that a generator still to be merged will write (the search page):
-# links into one are not checked while the folder is absent, and are checked once it exists.
-# Remove a folder from this list when its generator lands.
-PENDING = ("recherche/",)
+# Folders the pages link to that a generator still to be merged will write: links into one
+# are not checked while the folder is absent, and are checked once it exists. Remove a folder
+# from this list when its generator lands.
+PENDING = ()
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")  # browsers drop these: "java\tscript:"
 
 # Compiled once, run on every page (in C: far faster than walking the tree in Python).
