@@ -181,10 +181,10 @@ def first_query(output: Path) -> str:
     """What the first search transfers, measured in Chromium by ``bench/search.py``."""
     if not (output / "pagefind").is_dir() or not Path("/usr/bin/chromium").exists():
         return "—"
-    spec = importlib.util.spec_from_file_location("search_bench", BENCH / "search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     try:
+        spec = importlib.util.spec_from_file_location("search_bench", BENCH / "search.py")
+        module = sys.modules["search_bench"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
         return module._first_query(output)
     except Exception as e:  # noqa: BLE001 - the browser is a measure, not the benchmark
         return f"— ({type(e).__name__})"
