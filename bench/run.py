@@ -185,7 +185,9 @@ def first_query(output: Path) -> str:
         spec = importlib.util.spec_from_file_location("search_bench", BENCH / "search.py")
         module = sys.modules["search_bench"] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return module._first_query(output)
+        found = module.first_query(output)
+        return (f"{found.bytes / 1024:.0f} KB in {found.requests} requests "
+                f"(index {found.index_bytes / 1024:.0f} KB)")
     except Exception as e:  # noqa: BLE001 - the browser is a measure, not the benchmark
         return f"— ({type(e).__name__})"
 
