@@ -7,11 +7,7 @@ checked for console errors and for requests that would leave the machine.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -19,14 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from .browser import launch, serve
 from .conftest import PROJECT
 from .search_fixtures import ACTS, ROUTINE, SEED_WORD, search_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
 TOTAL = len(ACTS) + len(ROUTINE) + 2  # the fixture acts and the two bundled ones
@@ -35,27 +29,13 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "octobre", "novembre", "décembre"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     site = search_site(tmp_path_factory.mktemp("search") / "site")
     result = site.build()
     assert result.code == 0, result.err
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=site.output))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-def launch(playwright, *flags):
-    sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium's sandbox refuses root
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_FLAGS + sandbox + list(flags))
+    with serve(site.output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")  # one Playwright at a time in a process: other modules start theirs
@@ -88,7 +68,10 @@ def page(browser, server) -> Page:
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
+    # A request cut short because the test navigated away (net::ERR_ABORTED, e.g. the favicon
+    # after a form submit) is the browser's doing, not a failure of the site.
+    page.on("requestfailed",
+            lambda r: r.failure != "net::ERR_ABORTED" and errors.append(f"{r.url}: {r.failure}"))
     yield page
     context.close()
     assert errors == [], "console errors"

@@ -1,12 +1,9 @@
 """The theme in a real browser: a citizen on a 360 px phone, and a keyboard user."""
 
-import functools
-import http.server
-import shutil
-import threading
 
 import pytest
 
+from .browser import launch, serve
 from .conftest import Site
 
 pytestmark = pytest.mark.browser
@@ -14,11 +11,6 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 LONG_TITLE = ("Convention de partenariat pluriannuelle avec l'Établissement public territorial "
               "pour l'aménagement du quartier de la Gare – avenant n° 3")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +31,16 @@ def served(tmp_path_factory):
                          "title": "Convention signée et ses annexes"}])
     result = site.build()
     assert result.code == 0, result.err
-    handler = functools.partial(QuietHandler, directory=str(site.output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve(site.output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium")
-    assert executable, "Chromium is needed: apt-get install chromium (see .ci/run)"
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        chromium = launch(p)
         yield chromium
         chromium.close()
 
