@@ -162,8 +162,8 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         amounts_csv = enter(CsvTable(data / "amounts.csv", amounts.COLUMNS, safe=True))
         tables = [all_json, *year_json.values(), all_scdl, *year_scdl.values(), extended, amounts_json,
                   amounts_csv]
-        for act, (line, row, extended_row, amount_lines, amount_rows) in zip(
-                acts, _per_act(acts, site, reuse), strict=True):
+        for act, blob in zip(acts, _per_act(acts, site, reuse), strict=True):
+            line, row, extended_row, amount_lines, amount_rows = pickle.loads(blob)  # one act at a time
             all_json.add(line)
             year_json[act.year].add(line)
             all_scdl.add_line(row)
@@ -175,8 +175,8 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
     return {str(t.path.relative_to(output)): t.rows for t in tables}
 
 
-def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[tuple]:
-    """Each act's lines, in order: its JSON record, its SCDL and extended CSV records, the JSON
+def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[bytes]:
+    """Each act's lines, pickled, in order: its JSON record, its SCDL and extended CSV records, the JSON
     and CSV records of its amounts; its own file ``deliberations/<slug>.json`` written on the way.
 
     They depend on the act alone (and the acts it links to): kept in the build cache by a hash
@@ -212,7 +212,7 @@ def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[tuple]:
     for key, blob in zip(keys, blobs, strict=True):
         store.put(key, blob)
     store.save()
-    return [pickle.loads(blob) for blob in blobs]
+    return blobs
 
 
 def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: list[int]) -> list[DataFile]:
