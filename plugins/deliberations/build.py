@@ -120,7 +120,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                     staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
                 with timings.phase("verify"):
-                    found = verify(staging.folder, context[CORPUS], site, machine)
+                    found = verify(staging.folder, context[CORPUS], site, machine, cache=cache,
+                                   jobs=site.BUILD_JOBS if jobs is None else jobs)
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:

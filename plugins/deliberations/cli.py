@@ -149,7 +149,7 @@ def _verify(args) -> int:
     corpus, _ = load_corpus(Path(pelican_settings["PATH"]), site,
                             shown_relative_to=args.settings.resolve().parent)
     machine = [str(args.settings.resolve().parent), str(args.output.resolve())]
-    for w in verify(args.output.resolve(), corpus, site, machine):
+    for w in verify(args.output.resolve(), corpus, site, machine, jobs=site.BUILD_JOBS):
         print(w, file=sys.stderr)
     print(f"{args.output}: {len(corpus.acts)} acts and {len(corpus.sittings)} sittings checked, "
           "the site matches its content.")

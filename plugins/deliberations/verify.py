@@ -1,29 +1,30 @@
 """Self-check: reconcile a built site with its content before it is published.
 
 Each capability (pages, exports, feeds, search) contributes a :class:`Check`, registered with
-:func:`register` in a module of :mod:`deliberations.checks`. The runner walks the built tree
-once, parses every HTML page once and hands it to each check's ``page``, then calls each
-check's ``finish``; checks look files up in :attr:`Site.files` rather than on disk, so the
-cost grows with the size of the site, not with the number of links.
+:func:`register` in a module of :mod:`deliberations.checks`. A check works in two steps:
+``extract`` draws from each file, alone, the facts the check needs (and reports what is wrong
+with the file by itself); ``finish`` reconciles the facts of every file with each other and
+with the content. The runner reads and parses each file once for all checks, keeps the facts
+between builds (see :mod:`deliberations.facts`: a rebuild reads only the files that changed),
+and spreads the reading over the cores; checks look files up in :attr:`Site.files` rather
+than on disk, so the cost grows with the size of the site, not with the number of links.
 
 The build runs this on its temporary folder and publishes only when nothing is found;
-``deliberations verify output/`` runs it on a published site.
+``deliberations verify output/`` runs it on a published site, reading every file.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
-
+from . import facts as extraction
+from .facts import File
 from .link import Corpus
 from .problems import Problem, Problems, PublishError, report
 from .settings import SiteSettings
@@ -32,7 +33,6 @@ MAX_REPORTED = 50  # a broken template breaks every page: the first problems are
 HTML_SUFFIX = ".html"
 INDEX = "index.html"
 _UNKNOWN = object()
-_XML = etree.XMLParser(resolve_entities=False, no_network=True)
 _PATH_CHAR = re.compile(rb"[\w.-]")  # a character that would make a longer name
 
 
@@ -45,25 +45,41 @@ class Site:
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
     files: set[str] = field(init=False, default_factory=set)  # every file, POSIX path from root
+    identities: dict[str, tuple] = field(init=False, default_factory=dict)  # files the checks read
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
-    parsed: set[str] = field(init=False, default_factory=set)  # JSON and XML files read once
+    entries: dict = field(init=False, default_factory=dict)  # path → facts.Entry
     _base: tuple[str, str, str] = field(init=False)  # scheme, host and path of SITEURL
     _targets: dict = field(init=False, default_factory=dict)
     _machine: list[bytes] = field(init=False)
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
-        for folder, _dirs, names in os.walk(self.root):
-            rel = os.path.relpath(folder, self.root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            self.files.update(prefix + name for name in names)
+        self._walk()
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
         # A path as a whole (not "/srv/site" inside "https://x.fr/srv/site2"); a path of one
         # folder ("/app") is too common in URLs to tell anything.
         self._machine = sorted((p.encode() for p in self.machine_paths if len(Path(p).parts) > 2),
                                key=len, reverse=True)
+
+    def _walk(self) -> None:
+        """Every file, and the identity of those the checks read (what tells that one changed)."""
+        extracted = extraction.EXTRACTED
+        folders = [(str(self.root), "")]
+        while folders:
+            folder, prefix = folders.pop()
+            with os.scandir(folder) as found:
+                for e in found:
+                    if e.is_dir():
+                        if not e.is_symlink():  # as os.walk: a link to a folder is not followed
+                            folders.append((e.path, f"{prefix}{e.name}/"))
+                        continue
+                    path = prefix + e.name
+                    self.files.add(path)
+                    if path.endswith(extracted):
+                        st = e.stat()
+                        self.identities[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def error(self, path: str, message: str) -> None:
         self.problems.error(path, message)
@@ -77,12 +93,24 @@ class Site:
         The file is ``""`` when the URL leaves the site's folder. Nothing is read from disk:
         whether the file exists is a look-up in :attr:`files`.
         """
+        found = self.resolve(page, url)
+        return found and (self.file_of(found[0]), found[1])
+
+    def resolve(self, page: str, url: str) -> tuple[str, str] | None:
+        """:meth:`target` from the URL alone, before :meth:`file_of`: what a file's facts hold."""
         # The same few thousand URLs appear on every page: each is resolved once.
         key = ("" if url.startswith(("/", "http:", "https:")) else page, url)
         found = self._targets.get(key, _UNKNOWN)
         if found is _UNKNOWN:
             found = self._targets[key] = self._resolve(page, url)
         return found
+
+    def file_of(self, path: str) -> str:
+        """The file a resolved path names: ``x`` is ``x/index.html`` when only that exists
+        (the server redirects ``x`` to ``x/``)."""
+        if path and path not in self.files and f"{path}/{INDEX}" in self.files:
+            return f"{path}/{INDEX}"
+        return path
 
     def _resolve(self, page: str, url: str) -> tuple[str, str] | None:
         parts = urlsplit(url)
@@ -109,33 +137,25 @@ class Site:
         rel = path[len(base):]
         if rel == "" or rel.endswith("/"):
             rel += INDEX
-        elif rel not in self.files and f"{rel}/{INDEX}" in self.files:
-            rel = f"{rel}/{INDEX}"  # the server redirects "x" to "x/"
         return rel, parts.fragment
 
-    def json(self, path: str, exact: bool = True):
-        """The data of a JSON file, numbers with a point as exact decimals; None if it cannot be."""
-        self.parsed.add(path)
+    def facts(self, check: str, path: str, missing: bool = True):
+        """The facts ``check`` drew from ``path``; None, and "is missing" reported if ``missing``
+        and the file is not in the site (a file that did not parse was reported already)."""
         if path not in self.files:
-            self.error(path, "is missing")
+            if missing:
+                self.error(path, "is missing")
             return None
-        try:
-            return json.loads((self.root / path).read_bytes(), parse_float=Decimal if exact else float)
-        except ValueError as e:
-            self.error(path, f"is not valid JSON: {e}")
-            return None
+        entry = self.entries.get(path)
+        return entry.facts.get(check) if entry else None
 
-    def xml(self, path: str):
-        """The root element of an XML file; None (reported) if it is not well-formed."""
-        self.parsed.add(path)
-        try:
-            return etree.fromstring((self.root / path).read_bytes(), parser=_XML)
-        except etree.XMLSyntaxError as e:
-            self.error(path, f"is not well-formed XML: {e}")
-            return None
-
-    def html_pages(self) -> list[str]:
-        return sorted(f for f in self.files if f.endswith(HTML_SUFFIX))
+    def sha256(self, path: str) -> tuple[int, str]:
+        """Size and SHA-256 of a file of the site."""
+        entry = self.entries.get(path)
+        if entry is not None:
+            return self.identities[path][2], entry.sha256
+        raw = (self.root / path).read_bytes()
+        return len(raw), hashlib.sha256(raw).hexdigest()
 
     def source_of(self, path: str) -> str:
         """`` (page of content/…/x.md)`` when ``path`` is an act's page, for messages."""
@@ -156,17 +176,24 @@ class Site:
 class Check:
     """One capability's part of the self-check: subclass it and decorate with :func:`register`.
 
-    ``page`` is called with every HTML page, parsed once for all checks; ``finish`` is called
-    last, to reconcile what was seen with the content.
+    ``extract`` is called with every file the checks read (see :data:`facts.EXTRACTED`),
+    read and parsed once for all checks; it returns what ``finish`` will need from the file
+    (small and picklable: it is kept between builds), or None, and reports the file's own
+    problems with :meth:`File.error`. It must depend only on the file's path and bytes, on
+    the settings and on the files named in ``inputs`` — never on the content or on other
+    files. ``finish`` is called last, with path → facts for every file, to reconcile them
+    with each other and with the content.
     """
+
+    inputs: tuple[str, ...] = ()  # files of the site every extraction reads besides its own
 
     def __init__(self, site: Site):
         self.site = site
 
-    def page(self, path: str, doc: etree._Element, raw: bytes) -> None:
-        pass
+    def extract(self, file: File) -> object | None:
+        return None
 
-    def finish(self) -> None:
+    def finish(self, facts: dict[str, object]) -> None:
         pass
 
 
@@ -189,36 +216,29 @@ class VerifyError(PublishError):
         super().__init__("\n".join(["The self-check of the built site failed:", *lines, summary]))
 
 
-def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str]) -> list[Problem]:
-    """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors."""
+def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
+           cache: Path | None = None, jobs: int = 1) -> list[Problem]:
+    """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
+
+    ``cache`` is a folder where the facts of each file are kept for the next run; without it,
+    every file is read. ``jobs`` processes read the files (0: one per core).
+    """
     from . import checks  # noqa: F401 - importing it registers every capability's checks
 
     site = Site(root, corpus, settings, machine_paths)
     running = [check(site) for check in CHECKS]
-    for path, doc, raw in _parsed(site):
-        for check in running:
-            check.page(path, doc, raw)
+    site.entries = extraction.gather(site, running, cache, jobs)
+    by_check: dict[str, dict[str, object]] = {type(check).__name__: {} for check in running}
+    for path, entry in site.entries.items():
+        for message, source in entry.problems:
+            site.error(path, message + (site.source_of(path) if source else ""))
+        for name, found in entry.facts.items():
+            by_check[name][path] = found
     for check in running:
-        check.finish()
-    for path in sorted(site.files - site.parsed):  # data files no check has read: parse at least
-        if path.endswith(".json"):
-            site.json(path, exact=False)
-        elif path.endswith(".xml"):
-            site.xml(path)
+        check.finish(by_check[type(check).__name__])
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings
-
-
-def _parsed(site: Site) -> Iterator[tuple[str, etree._Element, bytes]]:
-    parser = etree.HTMLParser(encoding="utf-8", no_network=True)
-    for path in site.html_pages():
-        raw = (site.root / path).read_bytes()
-        doc = etree.fromstring(raw, parser=parser) if raw.strip() else None
-        if doc is None:
-            site.error(path, "is empty")
-            continue
-        yield path, doc, raw
 
 
 def text(element) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import re
 from collections import Counter
 
 import jsonschema_rs
@@ -26,14 +28,118 @@ LINK_FIELDS = ("url", "json_url", "sitting_url")
 MAX_SCHEMA_ERRORS = 3  # per file: the first errors say what is wrong
 
 
+LIST = re.compile(r"^data/deliberations(?:-\d+)?\.json$")
+TABLES = {"data/amounts.csv": "number"}  # path → the column that names the act
+TABLE = re.compile(r"^data/(?:scdl/)?deliberations(?:-\d+)?\.csv$")  # the others: DELIB_ID
+AMOUNTS = "data/amounts.json"
+PACKAGE = "data/datapackage.json"
+CATALOG = "data/catalog.jsonld"
+
+
 def _numbers_of(acts) -> Counter:
     return Counter(act.meta.number for act in acts)
 
 
+def _digest(record: dict) -> str:
+    """A record as data (keys in any order, text fields left out), for comparing two copies."""
+    kept = {k: v for k, v in record.items() if k not in TEXT_FIELDS}
+    return hashlib.blake2b(json.dumps(kept, sort_keys=True, default=repr, ensure_ascii=False).encode(),
+                           digest_size=16).digest()
+
+
 @register
 class ExportsCheck(Check):
-    def finish(self):
+    """Facts, by file: ("record", number, amounts, links, digest) of an act's JSON record,
+    ("list", count, (number, digest) of each record) of a list, ("table", Counter of the acts'
+    numbers) of a CSV table, ("amounts", count, Counter of numbers), ("announced", [(path, size,
+    SHA-256)]) of the Data Package and the catalog."""
+
+    inputs = (RECORD_SCHEMA,)
+    _validator = None
+
+    def extract(self, file):
+        path = file.path
+        if path.startswith(RECORDS) and path.endswith(".json"):
+            return self._record(file)
+        if LIST.match(path):
+            data = file.json()
+            if data is None:
+                return None
+            listed = data.get("deliberations", []) if isinstance(data, dict) else []
+            return ("list", data.get("count") if isinstance(data, dict) else None,
+                    tuple((r.get("number"), _digest(r)) for r in listed if isinstance(r, dict)))
+        if path in TABLES or TABLE.match(path):
+            column = TABLES.get(path, "DELIB_ID")
+            try:
+                text = file.raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                file.error(f"is not UTF-8 text: {e}")
+                return None
+            rows = csv.DictReader(io.StringIO(text, newline=""))
+            return "table", Counter(_unquoted(row.get(column) or "") for row in rows)
+        if path == AMOUNTS:
+            data = file.json()
+            if data is None:
+                return None
+            return "amounts", data.get("count"), Counter(row.get("number") for row in data.get("amounts", []))
+        if path == PACKAGE:
+            resources = (file.json() or {}).get("resources", [])
+            return "announced", [(DATA + r.get("path", ""), r.get("bytes"),
+                                  r.get("hash", "").removeprefix("sha256:")) for r in resources]
+        if path == CATALOG:
+            return "announced", self._catalog(file)
+        return None
+
+    def _record(self, file):
+        record = file.json()
+        if not isinstance(record, dict):
+            if record is not None:
+                file.error("is not a JSON object")
+            return None
+        validator = self._schema()
+        if validator is not None:
+            for error in list(validator.iter_errors(record))[:MAX_SCHEMA_ERRORS]:
+                at = ".".join(str(p) for p in error.instance_path) or "record"
+                file.error(f"{at}: {error.message} (against {RECORD_SCHEMA})")
+        written = [a.get("value") for a in record.get("amounts", []) if isinstance(a, dict)]
+        return "record", record.get("number"), written, self._links(file.path, record), _digest(record)
+
+    def _schema(self):
+        """The validator of the published JSON Schema; None if it is missing or not JSON."""
+        if self._validator is None:
+            try:
+                schema = json.loads((self.site.root / RECORD_SCHEMA).read_bytes())
+                self._validator = jsonschema_rs.validator_for(schema)
+            except (OSError, ValueError):
+                self._validator = False  # reported with the schema file
+        return self._validator or None
+
+    def _links(self, path: str, record: dict) -> tuple:
+        urls = [record.get(k) for k in LINK_FIELDS]
+        urls += [d.get("url") for d in record.get("documents", []) if isinstance(d, dict)]
+        for relation in ("repeals", "amends", "repealed_by", "amended_by"):
+            urls += [x.get(k) for x in record.get(relation, []) if isinstance(x, dict)
+                     for k in ("url", "json_url")]
+        found = ((url, self.site.resolve(path, url)) for url in urls if isinstance(url, str))
+        return tuple((url, target[0]) for url, target in found if target is not None)
+
+    def _catalog(self, file) -> list:
+        announced = []
+        catalog = file.json() or {}
+        for node in catalog.get("@graph", []):
+            if not isinstance(node, dict) or node.get("@type") != "dcat:Distribution":
+                continue
+            target = self.site.resolve(file.path, node.get("dcat:downloadURL", {}).get("@id", ""))
+            if target is None:
+                continue
+            size = node.get("dcat:byteSize", {}).get("@value")
+            digest = node.get("spdx:checksum", {}).get("spdx:checksumValue", {}).get("@value")
+            announced.append((target[0], int(size) if size else None, digest))
+        return announced
+
+    def finish(self, facts):
         site = self.site
+        self.facts = facts
         if "data/deliberations.json" not in site.files:
             site.error("data/deliberations.json", "is missing: the open data was not written")
             return
@@ -44,121 +150,90 @@ class ExportsCheck(Check):
         for year in years:
             chosen = [a for a in acts if a.year == year]
             self._list(f"data/deliberations-{year}.json", chosen, records)
-            self._table(f"data/scdl/deliberations-{year}.csv", "DELIB_ID", _numbers_of(chosen))
-        self._table("data/scdl/deliberations.csv", "DELIB_ID", _numbers_of(acts))
-        self._table("data/deliberations.csv", "DELIB_ID", _numbers_of(acts))
+            self._table(f"data/scdl/deliberations-{year}.csv", _numbers_of(chosen))
+        self._table("data/scdl/deliberations.csv", _numbers_of(acts))
+        self._table("data/deliberations.csv", _numbers_of(acts))
         per_amount = Counter({a.meta.number: len(a.meta.amounts) for a in acts if a.meta.amounts})
-        self._table("data/amounts.csv", "number", per_amount)
-        listed = self.site.json("data/amounts.json")
+        self._table("data/amounts.csv", per_amount)
+        listed = self._facts(AMOUNTS)
         if listed is not None:
-            found = Counter(row.get("number") for row in listed.get("amounts", []))
-            if found != per_amount or listed.get("count") != per_amount.total():
-                self.site.error("data/amounts.json", f"holds {found.total()} amounts (count "
-                                f"{listed.get('count')}); the content has {per_amount.total()}")
+            _, count, found = listed
+            if found != per_amount or count != per_amount.total():
+                site.error(AMOUNTS, f"holds {found.total()} amounts (count {count}); the content has "
+                           f"{per_amount.total()}")
         self._announced_files()
 
-    def _records(self) -> dict[str, dict]:
-        """Check every act's record file; return number → record without the full text."""
+    def _facts(self, path: str):
+        return self.site.facts(type(self).__name__, path)
+
+    def _records(self) -> dict[str, bytes]:
+        """Check every act's record file; return number → digest of the record."""
         site = self.site
-        schema = self.site.json(RECORD_SCHEMA, exact=False)
-        validator = jsonschema_rs.validator_for(schema) if schema else None
+        self._facts(RECORD_SCHEMA)  # reported if missing
         records = {}
         for act in site.corpus.acts:
             path, meta = act.json_url, act.meta
-            record = self.site.json(path)
-            if record is None:
+            found = self._facts(path)
+            if found is None:
                 continue
+            _, number, written, links, digest = found
             where = f" ({act.source})"
-            if validator is not None:
-                for error in list(validator.iter_errors(record))[:MAX_SCHEMA_ERRORS]:
-                    at = ".".join(str(p) for p in error.instance_path) or "record"
-                    site.error(path, f"{at}: {error.message} (against {RECORD_SCHEMA})")
-            if record.get("number") != meta.number:
-                site.error(path, f"is the record of {record.get('number')!r}, not of {meta.number}{where}")
+            if number != meta.number:
+                site.error(path, f"is the record of {number!r}, not of {meta.number}{where}")
                 continue
-            written = [a.get("value") for a in record.get("amounts", []) if isinstance(a, dict)]
             if written != [a.value for a in meta.amounts]:
                 site.error(path, f"amounts {written} differ from the content's "
                            f"{[str(a.value) for a in meta.amounts]}{where}")
-            self._links(path, record)
-            records[meta.number] = {k: v for k, v in record.items() if k not in TEXT_FIELDS}
+            for url, target in links:
+                if site.file_of(target) not in site.files:
+                    site.error(path, f"links to {url}, which is not in the site")
+            records[meta.number] = digest
         expected = {act.json_url for act in site.corpus.acts}
         for path in sorted(f for f in site.files if f.startswith(RECORDS) and f not in expected):
             site.error(path, "is the record of an act that is not in the content")
         return records
 
-    def _links(self, path: str, record: dict) -> None:
-        site = self.site
-        urls = [record.get(k) for k in LINK_FIELDS]
-        urls += [d.get("url") for d in record.get("documents", []) if isinstance(d, dict)]
-        for relation in ("repeals", "amends", "repealed_by", "amended_by"):
-            urls += [x.get(k) for x in record.get(relation, []) if isinstance(x, dict)
-                     for k in ("url", "json_url")]
-        for url in urls:
-            if not isinstance(url, str):
-                continue
-            target = site.target(path, url)
-            if target is not None and target[0] not in site.files:
-                site.error(path, f"links to {url}, which is not in the site")
-
     def _list(self, path: str, acts, records: dict) -> None:
-        data = self.site.json(path)
-        if data is None:
+        found = self._facts(path)
+        if found is None:
             return
-        listed = data.get("deliberations", [])
-        found = Counter(r.get("number") for r in listed if isinstance(r, dict))
-        if found != _numbers_of(acts) or data.get("count") != len(acts):
-            self.site.error(path, f"lists {found.total()} acts (count {data.get('count')}); "
+        _, count, listed = found
+        numbers = Counter(number for number, _ in listed)
+        if numbers != _numbers_of(acts) or count != len(acts):
+            self.site.error(path, f"lists {numbers.total()} acts (count {count}); "
                             f"the content has {len(acts)}")
-        for r in listed:
-            number = r.get("number") if isinstance(r, dict) else None
-            if number in records and r != records[number]:
+        for number, digest in listed:
+            if number in records and digest != records[number]:
                 self.site.error(path, f"the record of {number} differs from {RECORDS}…json")
 
-    def _table(self, path: str, column: str, expected: Counter) -> None:
-        site = self.site
-        if path not in site.files:
-            site.error(path, "is missing")
+    def _table(self, path: str, expected: Counter) -> None:
+        found = self._facts(path)
+        if found is None:
             return
-        text = (site.root / path).read_text(encoding="utf-8")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        found = Counter(_unquoted(row.get(column) or "") for row in rows)
+        found = found[1]
         if found != expected:
             missing = sorted((expected - found).keys())[:3]
             extra = sorted((found - expected).keys())[:3]
-            site.error(path, f"has {found.total()} rows; the content gives {expected.total()}"
-                       + (f" (missing: {', '.join(missing)})" if missing else "")
-                       + (f" (not in the content: {', '.join(extra)})" if extra else ""))
+            self.site.error(path, f"has {found.total()} rows; the content gives {expected.total()}"
+                            + (f" (missing: {', '.join(missing)})" if missing else "")
+                            + (f" (not in the content: {', '.join(extra)})" if extra else ""))
 
     def _announced_files(self) -> None:
         """Sizes and hashes in the Data Package and the catalog are those of the files."""
         site = self.site
-        announced: list[tuple[str, str, object, object]] = []  # announcing file, path, size, sha256
-        package = self.site.json("data/datapackage.json") or {}
-        for resource in package.get("resources", []):
-            announced.append(("data/datapackage.json", DATA + resource.get("path", ""),
-                              resource.get("bytes"), resource.get("hash", "").removeprefix("sha256:")))
-        catalog = self.site.json("data/catalog.jsonld") or {}
-        for node in catalog.get("@graph", []):
-            if not isinstance(node, dict) or node.get("@type") != "dcat:Distribution":
-                continue
-            target = site.target("data/catalog.jsonld", node.get("dcat:downloadURL", {}).get("@id", ""))
-            if target is None:
-                continue
-            size = node.get("dcat:byteSize", {}).get("@value")
-            digest = node.get("spdx:checksum", {}).get("spdx:checksumValue", {}).get("@value")
-            announced.append(("data/catalog.jsonld", target[0], int(size) if size else None, digest))
-        hashes: dict[str, tuple[int, str]] = {}
+        announced = []  # announcing file, path, size, sha256
+        for source in (PACKAGE, CATALOG):
+            found = self._facts(source)
+            for path, size, digest in found[1] if found else ():
+                announced.append((source, site.file_of(path), size, digest))
         for source, path, size, digest in announced:
             if path not in site.files:
                 site.error(source, f"announces {path}, which is not in the site")
                 continue
-            if path not in hashes:
-                raw = (site.root / path).read_bytes()
-                hashes[path] = (len(raw), hashlib.sha256(raw).hexdigest())
-            if (size, digest) != hashes[path]:
+            actual = site.sha256(path)
+            if (size, digest) != actual:
                 site.error(source, f"announces {path} with {size} bytes and hash {digest}; the file has "
-                           f"{hashes[path][0]} bytes and hash {hashes[path][1]}")
+                           f"{actual[0]} bytes and hash {actual[1]}")
 
 
 def _unquoted(cell: str) -> str:

@@ -22,35 +22,60 @@ REQUIRED = ("id", "title", "updated")
 
 @register
 class FeedsCheck(Check):
-    def finish(self):
+    """Facts of a feed document: (links, entries), where links are (URL, path) of every link
+    and entries the path each entry's alternate link leads to (None: no such link)."""
+
+    def extract(self, file):
+        path = file.path
+        if not FEED_FILE.match(path) or file.xml is None:
+            return None
+        root = file.xml
+        if root.tag != f"{ATOM}feed":
+            file.error("is not an Atom feed")
+            return None
+        links = []
+        for link in root.iter(f"{ATOM}link"):
+            href = link.get("href", "")
+            target = self.site.resolve(path, href)
+            if target is not None:
+                links.append((href, target[0]))
+        entries = []
+        for entry in root.iter(f"{ATOM}entry"):
+            missing = [t for t in REQUIRED if entry.find(f"{ATOM}{t}") is None]
+            if missing:
+                file.error(f"an entry has no {', '.join(missing)}")
+            entries.append(self._alternate(path, entry))
+        return tuple(links), tuple(entries)
+
+    def _alternate(self, path: str, entry) -> str | None:
+        for link in entry.iter(f"{ATOM}link"):
+            if link.get("rel", "alternate") == "alternate":
+                target = self.site.resolve(path, link.get("href", ""))
+                if target:
+                    return target[0]
+        return None
+
+    def finish(self, facts):
         site = self.site
         expected = self._expected()
         current: dict[str, list[str]] = {name: [] for name in expected}  # subscription documents
         archived: dict[str, list[str]] = {name: [] for name in expected}
-        for path in sorted(f for f in site.files if f.startswith("feeds/")):
+        for path in sorted(facts):
             m = FEED_FILE.match(path)
-            if not m:
-                continue
             name = m[1] or m[2]
             found = archived if m[1] else current
-            root = site.xml(path)
-            if root is None:
-                continue
-            if root.tag != f"{ATOM}feed":
-                site.error(path, "is not an Atom feed")
-                continue
             if name not in expected:
                 site.error(path, "is a feed the content does not call for")
                 continue
-            self._links(path, root)
-            for entry in root.iter(f"{ATOM}entry"):
-                missing = [t for t in REQUIRED if entry.find(f"{ATOM}{t}") is None]
-                if missing:
-                    site.error(path, f"an entry has no {', '.join(missing)}")
-                act = self._act_of(path, entry)
+            links, entries = facts[path]
+            for href, target in links:
+                if site.file_of(target) not in site.files:
+                    site.error(path, f"links to {href}, which is not in the site")
+            for target in entries:
+                act = site.acts_by_page.get(site.file_of(target)) if target is not None else None
                 if act is None:
                     site.error(path, "an entry links to no act of the site")
-                elif name in found:
+                else:
                     found[name].append(act.meta.number)
         size = site.settings.FEED_MAX_ITEMS
         for name, numbers in expected.items():
@@ -84,19 +109,3 @@ class FeedsCheck(Check):
             for name in names:
                 feeds[name].append(meta.number)
         return feeds
-
-    def _act_of(self, path: str, entry):
-        for link in entry.iter(f"{ATOM}link"):
-            if link.get("rel", "alternate") == "alternate":
-                target = self.site.target(path, link.get("href", ""))
-                if target:
-                    return self.site.acts_by_page.get(target[0])
-        return None
-
-    def _links(self, path: str, root) -> None:
-        site = self.site
-        for link in root.iter(f"{ATOM}link"):
-            href = link.get("href", "")
-            target = site.target(path, href)
-            if target is not None and target[0] not in site.files:
-                site.error(path, f"links to {href}, which is not in the site")

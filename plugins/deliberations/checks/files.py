@@ -16,13 +16,13 @@ CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:[a-z][a-z0-9+.-]
 
 @register
 class FilesCheck(Check):
-    def finish(self):
-        site = self.site
-        for path in sorted(f for f in site.files if f.endswith(TEXT_SUFFIXES)):
-            raw = (site.root / path).read_bytes()
-            found = site.machine_path_in(raw)
-            if found:
-                site.error(path, f"contains a path of the build machine ({found})")
-            if path.endswith(".css"):
-                for url in CSS_URL.findall(raw.decode("utf-8", "replace")):
-                    site.error(path, f"loads {url} from another site")
+    def extract(self, file):
+        if not file.path.endswith(TEXT_SUFFIXES):
+            return None
+        found = self.site.machine_path_in(file.raw)
+        if found:
+            file.error(f"contains a path of the build machine ({found})")
+        if file.path.endswith(".css"):
+            for url in CSS_URL.findall(file.raw.decode("utf-8", "replace")):
+                file.error(f"loads {url} from another site")
+        return None

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from .. import security
-from ..verify import Check, register
+from ..verify import HTML_SUFFIX, Check, register
 
 # Element → attributes holding a URL the browser fetches by itself when showing the page.
 RESOURCES = {
@@ -51,67 +51,72 @@ def _fetched(el, name: str) -> bool:
 
 @register
 class HtmlCheck(Check):
-    def __init__(self, site):
-        super().__init__(site)
-        self.links: list[tuple[str, str, str, str]] = []  # page, URL as written, file, fragment
-        self.ids: dict[str, set[str]] = {}
-
-    def page(self, path, doc, raw):
-        site = self.site
-        self._policies(path, doc)
-        found = site.machine_path_in(raw)
+    def extract(self, file):
+        """(links, ids): every internal URL as (URL as written, path, fragment), every id."""
+        if not file.path.endswith(HTML_SUFFIX) or file.html is None:
+            return None
+        doc, site = file.html, self.site
+        self._policies(file, doc)
+        found = site.machine_path_in(file.raw)
         if found:
-            site.error(path, f"contains a path of the build machine ({found}){site.source_of(path)}")
+            file.error(f"contains a path of the build machine ({found})", source=True)
         for el in INLINE(doc):
-            site.error(path, f"has an inline <{el.tag}>, which the security policy blocks")
+            file.error(f"has an inline <{el.tag}>, which the security policy blocks")
         for attr in INLINE_ATTRIBUTES(doc):
             what = "a style attribute" if attr.attrname == "style" else f"an event handler ({attr.attrname})"
-            site.error(path, f"<{attr.getparent().tag}> has {what}, which the security policy blocks"
-                       f"{site.source_of(path)}")
+            file.error(f"<{attr.getparent().tag}> has {what}, which the security policy blocks", source=True)
+        links = []
         for attr in URLS(doc):
-            self._url(path, attr.getparent(), attr.attrname, str(attr))
-        self.ids[path] = set(IDS(doc))
+            self._url(file, attr.getparent(), attr.attrname, str(attr), links)
+        return tuple(links), frozenset(IDS(doc))
 
-    def _policies(self, path, doc):
+    def _policies(self, file, doc):
         metas = {(m.get("http-equiv") or m.get("name") or "").lower(): m.get("content")
                  for m in METAS(doc)}
         csp = metas.get("content-security-policy")
         if csp is None:
-            self.site.error(path, "has no Content-Security-Policy <meta>")
+            file.error("has no Content-Security-Policy <meta>")
         elif " ".join(csp.split()) != security.CONTENT_SECURITY_POLICY:
-            self.site.error(path, f"Content-Security-Policy is {csp!r}, expected "
-                            f"{security.CONTENT_SECURITY_POLICY!r}")
+            file.error(f"Content-Security-Policy is {csp!r}, expected {security.CONTENT_SECURITY_POLICY!r}")
         if metas.get("referrer") != security.REFERRER_POLICY:
-            self.site.error(path, f"referrer policy is {metas.get('referrer')!r}, expected "
-                            f"{security.REFERRER_POLICY!r}")
+            file.error(f"referrer policy is {metas.get('referrer')!r}, expected {security.REFERRER_POLICY!r}")
 
-    def _url(self, path, el, name, value):
-        site = self.site
+    def _url(self, file, el, name, value, links):
         urls = [u.split()[0] for u in value.split(",") if u.strip()] if name == "srcset" else [value]
         for url in urls:
             scheme = "" if url.startswith(("/", "#")) or ":" not in url else (
                 _IGNORED_IN_SCHEME.sub("", url).split(":", 1)[0].lower())
             if scheme in ("javascript", "vbscript"):
-                site.error(path, f"<{el.tag} {name}> runs a script URL{site.source_of(path)}")
+                file.error(f"<{el.tag} {name}> runs a script URL", source=True)
                 continue
             if scheme == "data" and el.tag in DATA_URL_ALLOWED:
                 continue
-            target = site.target(path, url.strip())
+            target = self.site.resolve(file.path, url.strip())
             if target is not None:
-                self.links.append((path, url, *target))
+                links.append((url, *target))
             elif _fetched(el, name):
-                site.error(path, f"<{el.tag} {name}> loads {url} from another site")
+                file.error(f"<{el.tag} {name}> loads {url} from another site")
 
-    def finish(self):
+    def finish(self, facts):
         site = self.site
         present = {f.split("/", 1)[0] + "/" for f in site.files if "/" in f}
         pending = tuple(p for p in PENDING if p not in present)
-        for page, url, file, fragment in self.links:
+        ids = {path: found[1] for path, found in facts.items()}
+        # The same links appear on many pages: each is checked once, then the pages that hold
+        # a broken one are looked for.
+        broken = {}
+        for link in set().union(*(found[0] for found in facts.values())):
+            url, path, fragment = link
+            file = site.file_of(path)
             if not file:
-                site.error(page, f"links to {url}, outside the site{site.source_of(page)}")
+                broken[link] = f"links to {url}, outside the site"
             elif file not in site.files:
                 if not file.startswith(pending):
-                    site.error(page, f"links to {url}, which is not in the site{site.source_of(page)}")
-            elif fragment and file in self.ids and fragment not in self.ids[file]:
-                site.error(page, f"links to {url}, but {file} has no id {fragment!r}"
-                           f"{site.source_of(page)}")
+                    broken[link] = f"links to {url}, which is not in the site"
+            elif fragment and file in ids and fragment not in ids[file]:
+                broken[link] = f"links to {url}, but {file} has no id {fragment!r}"
+        if broken:
+            for page, (links, _ids) in facts.items():
+                for link in links:
+                    if link in broken:
+                        site.error(page, broken[link] + site.source_of(page))

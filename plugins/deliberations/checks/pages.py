@@ -36,69 +36,80 @@ def _text(doc, xpath) -> str | None:
 
 @register
 class PagesCheck(Check):
-    def __init__(self, site):
-        super().__init__(site)
-        corpus = site.corpus
-        self.act_pages: set[str] = set()
-        self.sitting_pages: dict[str, list[str]] = {}  # page → act pages it lists
-        self.listed: dict[str, list[str]] = defaultdict(list)  # listing URL → act pages, all pages
-        self.expected_sittings = {s.url + INDEX: s for s in corpus.sittings}
-        self.expected_listings = _listings(corpus)
+    """Facts: ("act", number, title) of an act's page, ("sitting", links) of a sitting's page,
+    ("listing", URL, links) of a listing's page, where links are the paths the list links to."""
 
-    def page(self, path, doc, raw):
-        site = self.site
+    def extract(self, file):
+        path = file.path
+        listing = LISTING_PAGE.match(path)
+        if not (ACT_PAGE.match(path) or SITTING_PAGE.match(path) or listing) or file.html is None:
+            return None  # an empty page was reported: as good as missing
+        doc = file.html
         if ACT_PAGE.match(path):
-            self.act_pages.add(path)
-            act = site.acts_by_page.get(path)
-            if act is None:
-                return
-            if _text(doc, ACT_NUMBER) != " ".join(act.meta.number.split()):
-                site.error(path, f"does not show the number {act.meta.number!r} of {act.source}")
-            if _text(doc, TITLE) != " ".join(act.meta.title.split()):
-                site.error(path, f"does not show the title of {act.source}")
-        elif SITTING_PAGE.match(path):
-            self.sitting_pages[path] = self._act_links(path, doc, SITTING_LINKS)
-        elif (m := LISTING_PAGE.match(path)) and m[1] in self.expected_listings:
-            self.listed[m[1]].extend(self._act_links(path, doc, LISTING_LINKS))
+            return "act", _text(doc, ACT_NUMBER), _text(doc, TITLE)
+        if SITTING_PAGE.match(path):
+            return "sitting", self._links(path, doc, SITTING_LINKS)
+        return "listing", listing[1], self._links(path, doc, LISTING_LINKS)
 
-    def _act_links(self, path, doc, xpath) -> list[str]:
-        found = []
-        for a in xpath(doc):
-            target = self.site.target(path, a.get("href", ""))
-            if target and target[0] in self.site.acts_by_page:
-                found.append(target[0])
-        return found
+    def _links(self, path, doc, xpath) -> tuple[str, ...]:
+        found = (self.site.resolve(path, a.get("href", "")) for a in xpath(doc))
+        return tuple(target[0] for target in found if target)
 
-    def finish(self):
+    def finish(self, facts):
         site = self.site
+        corpus = site.corpus
+        expected_sittings = {s.url + INDEX: s for s in corpus.sittings}
+        expected_listings = _listings(corpus)
+        act_pages: set[str] = set()
+        sitting_pages: dict[str, list[str]] = {}  # page → act pages it lists
+        listed: dict[str, list[str]] = defaultdict(list)  # listing URL → act pages, all pages
+        for path, found in facts.items():
+            if found[0] == "act":
+                act_pages.add(path)
+                act = site.acts_by_page.get(path)
+                if act is None:
+                    continue
+                if found[1] != " ".join(act.meta.number.split()):
+                    site.error(path, f"does not show the number {act.meta.number!r} of {act.source}")
+                if found[2] != " ".join(act.meta.title.split()):
+                    site.error(path, f"does not show the title of {act.source}")
+            elif found[0] == "sitting":
+                sitting_pages[path] = self._acts(found[1])
+            elif found[1] in expected_listings:
+                listed[found[1]].extend(self._acts(found[2]))
         for page, act in site.acts_by_page.items():
-            if page not in self.act_pages:
+            if page not in act_pages:
                 site.error(act.url, f"the page of {act.meta.number} ({act.source}) is missing")
-        for page in sorted(self.act_pages - site.acts_by_page.keys()):
+        for page in sorted(act_pages - site.acts_by_page.keys()):
             site.error(page, "is the page of an act that is not in the content")
-        for page, sitting in self.expected_sittings.items():
-            listed = self.sitting_pages.get(page)
-            if listed is None:
+        for page, sitting in expected_sittings.items():
+            shown = sitting_pages.get(page)
+            if shown is None:
                 site.error(sitting.url, "the page of this sitting is missing")
-            elif sorted(listed) != sorted(a.url + INDEX for a in sitting.acts):
-                site.error(page, f"lists {len(listed)} acts; the content has {len(sitting.acts)} "
+            elif sorted(shown) != sorted(a.url + INDEX for a in sitting.acts):
+                site.error(page, f"lists {len(shown)} acts; the content has {len(sitting.acts)} "
                            "for this sitting")
-        for page in sorted(self.sitting_pages.keys() - self.expected_sittings.keys()):
+        for page in sorted(sitting_pages.keys() - expected_sittings.keys()):
             site.error(page, "is the page of a sitting that is not in the content")
-        for url, acts in self.expected_listings.items():
-            listed = self.listed.get(url, [])
+        for url, acts in expected_listings.items():
+            shown = listed.get(url, [])
             expected = {a.url + INDEX for a in acts}
-            if len(listed) != len(expected) or set(listed) != expected:
-                missing = sorted(expected - set(listed))
+            if len(shown) != len(expected) or set(shown) != expected:
+                missing = sorted(expected - set(shown))
                 site.error(url or "index.html",
-                           f"the listing shows {len(listed)} acts over its pages; the content has "
+                           f"the listing shows {len(shown)} acts over its pages; the content has "
                            f"{len(expected)}" + (f" (missing: {', '.join(missing[:3])}…)" if missing else ""))
-        for act in site.corpus.acts:
+        for act in corpus.acts:
             for doc in act.documents:
                 if doc.url not in site.files:
                     site.error(doc.url, f"document of {act.meta.number} ({act.source}) is missing")
                 elif (site.root / doc.url).stat().st_size != doc.size:
                     site.error(doc.url, f"document of {act.meta.number} differs from {doc.file}")
+
+    def _acts(self, paths) -> list[str]:
+        """The act pages among ``paths``."""
+        acts = self.site.acts_by_page
+        return [file for file in map(self.site.file_of, paths) if file in acts]
 
 
 def _listings(corpus) -> dict[str, list]:
