@@ -117,11 +117,11 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                     pelican = Pelican(settings)
                     pelican.run()
                 with timings.phase("swap"):
-                    staging.remove_leftovers()
+                    files = staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
                 with timings.phase("verify"):
                     found = verify(staging.folder, context[CORPUS], site, machine, cache=cache,
-                                   jobs=site.BUILD_JOBS if jobs is None else jobs)
+                                   jobs=site.BUILD_JOBS if jobs is None else jobs, files=files)
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:

@@ -31,30 +31,42 @@ from .cache import code_version, digest
 
 FORMAT = "deliberations-verify-1"
 CACHE_FILE = "verify.pickle"
+CHANGES_FILE = "verify-changes.pickle"
+COMPACT = 0.2  # changes past this share of the files: written again as one file
 # Files the checks read; others (documents, the search index's binary files) are looked up by name.
 EXTRACTED = (".html", ".json", ".jsonld", ".xml", ".csv", ".txt", ".css", ".js")
 # A file modified this recently may be modified again within the same time stamp: its identity
 # proves nothing next time, and its bytes are hashed again.
 RACY_NS = 2_000_000_000
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
+_shared: dict = {}
+
+
+def shared(value):
+    """One object for equal values (a link found on every page): the cache holds it once."""
+    return _shared.setdefault(value, value)
 
 
 class Entry(NamedTuple):
     """What was drawn from one file: its identity, SHA-256, problems and each check's facts."""
 
     identity: tuple | None  # (device, inode, size, modification time), None when racy
-    sha256: str
+    sha256: bytes
     problems: tuple[tuple[str, bool], ...]  # (message, whether to name the act's source)
     facts: dict[str, object]  # check name → facts
 
 
 class File:
-    """One file as the checks see it while extracting: its bytes, parsed once on demand."""
+    """One file as the checks see it while extracting: its bytes, parsed once on demand, and
+    the facts drawn from the previous version of the file, if any (to read again only what
+    changed in a large file: facts drawn from unchanged parts of it are the same)."""
 
-    def __init__(self, path: str, raw: bytes):
+    def __init__(self, path: str, raw: bytes, previous: dict[str, object] | None = None):
         self.path = path
         self.raw = raw
+        self.previous = previous or {}  # check name → facts of the previous version
         self.problems: list[tuple[str, bool]] = []
+        self.parsed = False  # whether its syntax was checked (JSON and XML files must be)
         self._json: dict[bool, object] = {}
 
     def error(self, message: str, source: bool = False) -> None:
@@ -74,17 +86,52 @@ class File:
         if exact not in self._json:
             try:
                 self._json[exact] = json.loads(self.raw, parse_float=Decimal if exact else float)
+                self.parsed = True
             except ValueError as e:
                 if not self._json:  # reported once, whatever the precision asked
                     self.error(f"is not valid JSON: {e}")
                 self._json[exact] = None
         return self._json[exact]
 
+    def json_lines(self, key: str) -> tuple[dict, list[bytes]] | None:
+        """A JSON object as :class:`writers.JsonList` writes it, its last member ``key`` a list of
+        one item per line: (the object with an empty list, the bytes of each item). None when
+        the file has another form (read it with :meth:`json`). The caller parses the items (as
+        UTF-8: ``json.loads(item.decode())``), and marks the file :attr:`parsed` once each one
+        did: the file is then valid JSON, and its data the header's with the items."""
+        lines = self.raw.split(b"\n")
+        if len(lines) < 3 or lines[-2:] != [b"]}", b""] or not lines[0].endswith(b"["):
+            return None
+        lines = lines[:-2]
+        try:
+            header = json.loads(lines[0] + b"]}")
+        except ValueError:
+            return None
+        items = lines[1:]
+        # The list must be the last member, the only one named so, and the items separated
+        # by commas: then the file parses exactly as the header and the items do.
+        if (not isinstance(header, dict) or next(reversed(header), None) != key or header[key] != []
+                or not all(item.endswith(b",") for item in items[:-1])
+                or (items and items[-1].endswith(b","))):
+            return None
+        return header, [item[:-1] for item in items[:-1]] + items[-1:]
+
+    def check_syntax(self) -> None:
+        """Parse a JSON or XML file that no check read: every one must be valid."""
+        if self.parsed:
+            return
+        if self.path.endswith(".json") and not self._json:
+            self.json()
+        elif self.path.endswith(".xml") and "xml" not in self.__dict__:
+            self.xml  # noqa: B018 - read to be parsed
+
     @cached_property
     def xml(self) -> etree._Element | None:
         """The root element; None (reported) if the file is not well-formed."""
         try:
-            return etree.fromstring(self.raw, parser=_XML)
+            root = etree.fromstring(self.raw, parser=_XML)
+            self.parsed = True
+            return root
         except etree.XMLSyntaxError as e:
             self.error(f"is not well-formed XML: {e}")
             return None
@@ -93,9 +140,8 @@ class File:
 def gather(site, checks: list, cache_folder: Path | None, jobs: int) -> dict[str, Entry]:
     """An :class:`Entry` for every file the checks read: from the cache where the file did not
     change, extracted (on ``jobs`` processes) where it did."""
-    key = _key(site, checks)
-    cache_file = cache_folder / CACHE_FILE if cache_folder else None
-    before = _load(cache_file, key)
+    cache = _Cache(cache_folder, _key(site, checks))
+    before = cache.load()
     racy = time.time_ns() - RACY_NS
     entries: dict[str, Entry] = {}
     todo: list[str] = []
@@ -110,31 +156,29 @@ def gather(site, checks: list, cache_folder: Path | None, jobs: int) -> dict[str
         found = []
         for path in todo[start:stop]:
             raw = (site.root / path).read_bytes()
-            sha256 = hashlib.sha256(raw).hexdigest()
+            sha256 = hashlib.sha256(raw).digest()
             entry = before.get(path)
             # None: the same bytes as when the file was last read, whose facts are known.
-            found.append(None if entry and entry.sha256 == sha256 else _extract(checks, path, raw, sha256))
+            same = entry is not None and entry.sha256 == sha256
+            found.append(None if same else _extract(checks, path, raw, sha256, entry))
         return found
 
     for path, got in zip(todo, parallel.map_slices(extract_slice, len(todo), jobs), strict=True):
         identity = site.identities[path]
         entries[path] = (got or before[path])._replace(identity=identity if identity[3] < racy else None)
-    if cache_file is not None and (todo or entries.keys() != before.keys()):
-        _save(cache_file, key, entries)
+    if todo or entries.keys() != before.keys():
+        cache.save(entries)
     return entries
 
 
-def _extract(checks: list, path: str, raw: bytes, sha256: str) -> Entry:
-    file = File(path, raw)
+def _extract(checks: list, path: str, raw: bytes, sha256: bytes, previous: Entry | None) -> Entry:
+    file = File(path, raw, previous and previous.facts)
     facts = {}
     for check in checks:
         found = check.extract(file)
         if found is not None:
             facts[type(check).__name__] = found
-    if path.endswith(".json") and not file._json:
-        file.json()
-    elif path.endswith(".xml"):
-        file.xml  # noqa: B018 - parsed to check that it is well-formed
+    file.check_syntax()
     return Entry(None, sha256, tuple(file.problems), facts)
 
 
@@ -149,30 +193,63 @@ def _key(site, checks: list) -> str:
                   *inputs)
 
 
-def _load(cache_file: Path | None, key: str) -> dict[str, Entry]:
-    if cache_file is None:
-        return {}
+class _Cache:
+    """The entries of the last run, in two files of the build cache: all of them as they were at
+    some run, and what changed since. A rebuild writes only the second, small one; once it
+    holds a good part of the site, both are written again as one."""
+
+    def __init__(self, folder: Path | None, key: str):
+        self.folder = folder
+        self.key = key
+        self.base: dict[str, Entry] = {}
+        self.token = b""  # names the base, so that changes made to another one are not applied
+
+    def load(self) -> dict[str, Entry]:
+        if self.folder is None:
+            return {}
+        found = _read(self.folder / CACHE_FILE)
+        if not found or found[0] != self.key:
+            return {}
+        _, self.token, self.base = found
+        entries = dict(self.base)
+        changes = _read(self.folder / CHANGES_FILE)
+        if changes and changes[:2] == (self.key, self.token):
+            _, _, changed, removed = changes
+            entries.update(changed)
+            for path in removed:
+                entries.pop(path, None)
+        return entries
+
+    def save(self, entries: dict[str, Entry]) -> None:
+        if self.folder is None:
+            return
+        base = self.base
+        changed = {path: entry for path, entry in entries.items() if base.get(path) is not entry}
+        removed = [path for path in base if path not in entries]
+        with contextlib.suppress(OSError):  # a read-only or full disk: the next run reads every file
+            if base and len(changed) + len(removed) <= COMPACT * len(entries):
+                _write(self.folder / CHANGES_FILE, (self.key, self.token, changed, removed))
+            else:
+                _write(self.folder / CACHE_FILE, (self.key, os.urandom(8), entries))
+                (self.folder / CHANGES_FILE).unlink(missing_ok=True)
+
+
+def _read(path: Path) -> tuple | None:
     try:
-        with cache_file.open("rb") as f:
-            found_key, entries = pickle.load(f)
-        if found_key == key:
-            return entries
+        with path.open("rb") as f:
+            return pickle.load(f)
     except Exception:  # noqa: BLE001 - missing or damaged: every file is read again
-        pass
-    return {}
+        return None
 
 
-def _save(cache_file: Path, key: str, entries: dict[str, Entry]) -> None:
+def _write(path: Path, value: tuple) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside, then renamed: a reader never sees half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside, then renamed: a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=f".{cache_file.name}.")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((key, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass  # a read-only or full disk: the next build reads every file again
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

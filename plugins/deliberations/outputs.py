@@ -166,10 +166,14 @@ class Staging:
         swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def remove_leftovers(self) -> None:
-        """Remove the files this build did not produce: the staging folder is then the new site."""
+    def remove_leftovers(self) -> dict[str, os.DirEntry]:
+        """Remove the files this build did not produce: the staging folder is then the new site.
+
+        Returns the files that remain, path → :class:`os.DirEntry` (for the self-check, which
+        then need not list the folder again)."""
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
+        kept = {}
         for path, entry in _files(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
@@ -180,6 +184,9 @@ class Staging:
                         if parent == self.folder:
                             break
                         parent.rmdir()
+            else:
+                kept[path] = entry
+        return kept
 
     # -- manifests -------------------------------------------------------------------------
 

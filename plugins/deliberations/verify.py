@@ -15,10 +15,12 @@ The build runs this on its temporary folder and publishes only when nothing is f
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import posixpath
 import re
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -44,17 +46,20 @@ class Site:
     corpus: Corpus
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
-    files: set[str] = field(init=False, default_factory=set)  # every file, POSIX path from root
+    listing: dict[str, os.DirEntry] | None = field(default=None, repr=False)  # if known: every file
+    files: Set[str] = field(init=False)  # every file, POSIX path from root
     identities: dict[str, tuple] = field(init=False, default_factory=dict)  # files the checks read
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
+    page_of: dict = field(init=False)  # id(Act) → "deliberations/x/index.html"
     entries: dict = field(init=False, default_factory=dict)  # path → facts.Entry
     _base: tuple[str, str, str] = field(init=False)  # scheme, host and path of SITEURL
     _targets: dict = field(init=False, default_factory=dict)
     _machine: list[bytes] = field(init=False)
 
     def __post_init__(self):
-        self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
+        self.page_of = {id(act): act.url + INDEX for act in self.corpus.acts}  # id(Act) → its page
+        self.acts_by_page = {self.page_of[id(act)]: act for act in self.corpus.acts}
         self._walk()
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
@@ -65,21 +70,13 @@ class Site:
 
     def _walk(self) -> None:
         """Every file, and the identity of those the checks read (what tells that one changed)."""
+        listing = self.listing if self.listing is not None else dict(_files(self.root))
+        self.files = listing.keys()
         extracted = extraction.EXTRACTED
-        folders = [(str(self.root), "")]
-        while folders:
-            folder, prefix = folders.pop()
-            with os.scandir(folder) as found:
-                for e in found:
-                    if e.is_dir():
-                        if not e.is_symlink():  # as os.walk: a link to a folder is not followed
-                            folders.append((e.path, f"{prefix}{e.name}/"))
-                        continue
-                    path = prefix + e.name
-                    self.files.add(path)
-                    if path.endswith(extracted):
-                        st = e.stat()
-                        self.identities[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        for path, e in listing.items():
+            if path.endswith(extracted):
+                st = e.stat()
+                self.identities[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def error(self, path: str, message: str) -> None:
         self.problems.error(path, message)
@@ -153,7 +150,7 @@ class Site:
         """Size and SHA-256 of a file of the site."""
         entry = self.entries.get(path)
         if entry is not None:
-            return self.identities[path][2], entry.sha256
+            return self.identities[path][2], entry.sha256.hex()
         raw = (self.root / path).read_bytes()
         return len(raw), hashlib.sha256(raw).hexdigest()
 
@@ -217,15 +214,28 @@ class VerifyError(PublishError):
 
 
 def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
-           cache: Path | None = None, jobs: int = 1) -> list[Problem]:
+           cache: Path | None = None, jobs: int = 1,
+           files: dict[str, os.DirEntry] | None = None) -> list[Problem]:
     """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
 
     ``cache`` is a folder where the facts of each file are kept for the next run; without it,
-    every file is read. ``jobs`` processes read the files (0: one per core).
+    every file is read. ``jobs`` processes read the files (0: one per core). ``files`` lists
+    the tree when the caller just did (path → :class:`os.DirEntry`).
     """
     from . import checks  # noqa: F401 - importing it registers every capability's checks
 
-    site = Site(root, corpus, settings, machine_paths)
+    collecting = gc.isenabled()
+    # Hundreds of thousands of small facts, no cycles: collections would only walk them again
+    # and again (and the corpus with them) to free nothing.
+    gc.disable()
+    try:
+        return _verify(Site(root, corpus, settings, machine_paths, files), cache, jobs)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
     running = [check(site) for check in CHECKS]
     site.entries = extraction.gather(site, running, cache, jobs)
     by_check: dict[str, dict[str, object]] = {type(check).__name__: {} for check in running}
@@ -239,6 +249,33 @@ def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: li
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings
+
+
+def link(url: str, path: str, fragment: str = "") -> str:
+    """An internal link as the facts keep it: the URL as written, the path and the fragment it
+    resolves to (see :meth:`Site.resolve`), in one string. A set of strings is built far faster
+    than a set of tuples (a string keeps its hash), and a link found on many pages is kept once."""
+    return extraction.shared(f"{len(url)}:{len(path)}:{url}{path}{fragment}")
+
+
+def link_parts(link: str) -> tuple[str, str, str]:
+    """(URL as written, path, fragment) of a :func:`link`."""
+    url_length, path_length, rest = link.split(":", 2)
+    end = int(url_length) + int(path_length)
+    return rest[: int(url_length)], rest[int(url_length) : end], rest[end:]
+
+
+def _files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """(POSIX path from ``root``, :class:`os.DirEntry`) of every file below ``root``."""
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as found:
+            for e in found:
+                if not e.is_dir():
+                    yield prefix + e.name, e
+                elif not e.is_symlink():  # as os.walk: a link to a folder is not followed
+                    folders.append((e.path, f"{prefix}{e.name}/"))
 
 
 def text(element) -> str:

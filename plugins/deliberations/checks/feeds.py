@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from .. import actes
+from ..facts import shared
 from ..feeds import threshold_name
-from ..verify import Check, register
+from ..verify import Check, link, link_parts, register
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_FILE = re.compile(r"^feeds/(?:archives/(.+)/\d+|(.+))\.atom\.xml$")
@@ -22,7 +23,7 @@ REQUIRED = ("id", "title", "updated")
 
 @register
 class FeedsCheck(Check):
-    """Facts of a feed document: (links, entries), where links are (URL, path) of every link
+    """Facts of a feed document: (links, entries), where links are the :func:`link` of each link
     and entries the path each entry's alternate link leads to (None: no such link)."""
 
     def extract(self, file):
@@ -34,25 +35,26 @@ class FeedsCheck(Check):
             file.error("is not an Atom feed")
             return None
         links = []
-        for link in root.iter(f"{ATOM}link"):
-            href = link.get("href", "")
+        for element in root.iter(f"{ATOM}link"):
+            href = element.get("href", "")
             target = self.site.resolve(path, href)
             if target is not None:
-                links.append((href, target[0]))
+                links.append(link(href, target[0]))
         entries = []
         for entry in root.iter(f"{ATOM}entry"):
-            missing = [t for t in REQUIRED if entry.find(f"{ATOM}{t}") is None]
+            children = {child.tag for child in entry}
+            missing = [t for t in REQUIRED if f"{ATOM}{t}" not in children]
             if missing:
                 file.error(f"an entry has no {', '.join(missing)}")
             entries.append(self._alternate(path, entry))
         return tuple(links), tuple(entries)
 
     def _alternate(self, path: str, entry) -> str | None:
-        for link in entry.iter(f"{ATOM}link"):
-            if link.get("rel", "alternate") == "alternate":
-                target = self.site.resolve(path, link.get("href", ""))
+        for element in entry.iter(f"{ATOM}link"):
+            if element.get("rel", "alternate") == "alternate":
+                target = self.site.resolve(path, element.get("href", ""))
                 if target:
-                    return target[0]
+                    return shared(target[0])
         return None
 
     def finish(self, facts):
@@ -60,6 +62,10 @@ class FeedsCheck(Check):
         expected = self._expected()
         current: dict[str, list[str]] = {name: [] for name in expected}  # subscription documents
         archived: dict[str, list[str]] = {name: [] for name in expected}
+        # The same links are in several feeds: each is checked once.
+        broken = {each for each in set().union(*(links for links, _ in facts.values()))
+                  if site.file_of(link_parts(each)[1]) not in site.files}
+        number_of: dict[str | None, str | None] = {None: None}  # path an entry links to → act number
         for path in sorted(facts):
             m = FEED_FILE.match(path)
             name = m[1] or m[2]
@@ -68,15 +74,16 @@ class FeedsCheck(Check):
                 site.error(path, "is a feed the content does not call for")
                 continue
             links, entries = facts[path]
-            for href, target in links:
-                if site.file_of(target) not in site.files:
-                    site.error(path, f"links to {href}, which is not in the site")
+            for each in (each for each in links if each in broken) if broken else ():
+                site.error(path, f"links to {link_parts(each)[0]}, which is not in the site")
             for target in entries:
-                act = site.acts_by_page.get(site.file_of(target)) if target is not None else None
-                if act is None:
-                    site.error(path, "an entry links to no act of the site")
-                else:
-                    found[name].append(act.meta.number)
+                if target not in number_of:
+                    act = site.acts_by_page.get(site.file_of(target))
+                    number_of[target] = act and act.meta.number
+            shown = [number_of[target] for target in entries]
+            for _ in range(shown.count(None)):
+                site.error(path, "an entry links to no act of the site")
+            found[name].extend(number for number in shown if number is not None)
         size = site.settings.FEED_MAX_ITEMS
         for name, numbers in expected.items():
             path = f"feeds/{name}.atom.xml"

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from lxml import etree
 
+from ..facts import shared
 from ..verify import INDEX, Check, register, text
 
 ACT_PAGE = re.compile(r"^deliberations/([^/]+)/index\.html$")
@@ -22,16 +23,23 @@ def _class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-# Compiled once: the same look-ups run on every page.
-ACT_NUMBER = etree.XPath(f"(//*[{_class('act-number')}])[1]")
-TITLE = etree.XPath("(//h1)[1]")
+# Compiled once: the same look-ups run on every page of a sitting or a listing.
 SITTING_LINKS = etree.XPath("//main//table//a")
 LISTING_LINKS = etree.XPath(f"//ul[{_class('act-list')}]//a")
+ACT_NUMBER = "act-number"  # the class of the element that shows an act's number
 
 
-def _text(doc, xpath) -> str | None:
-    found = xpath(doc)
-    return text(found[0]) if found else None
+def _first_of_class(doc, name: str):
+    """The first element (in document order) of class ``name``; None if there is none."""
+    for el in doc.iter(etree.Element):
+        classes = el.get("class")
+        if classes and name in classes.split():
+            return el
+    return None
+
+
+def _text(element) -> str | None:
+    return text(element) if element is not None else None
 
 
 @register
@@ -46,20 +54,21 @@ class PagesCheck(Check):
             return None  # an empty page was reported: as good as missing
         doc = file.html
         if ACT_PAGE.match(path):
-            return "act", _text(doc, ACT_NUMBER), _text(doc, TITLE)
+            return "act", _text(_first_of_class(doc, ACT_NUMBER)), _text(next(doc.iter("h1"), None))
         if SITTING_PAGE.match(path):
             return "sitting", self._links(path, doc, SITTING_LINKS)
         return "listing", listing[1], self._links(path, doc, LISTING_LINKS)
 
     def _links(self, path, doc, xpath) -> tuple[str, ...]:
         found = (self.site.resolve(path, a.get("href", "")) for a in xpath(doc))
-        return tuple(target[0] for target in found if target)
+        return tuple(shared(target[0]) for target in found if target)
 
     def finish(self, facts):
         site = self.site
         corpus = site.corpus
         expected_sittings = {s.url + INDEX: s for s in corpus.sittings}
-        expected_listings = _listings(corpus)
+        page_of = site.page_of
+        expected_listings = _listings(corpus, page_of)
         act_pages: set[str] = set()
         sitting_pages: dict[str, list[str]] = {}  # page → act pages it lists
         listed: dict[str, list[str]] = defaultdict(list)  # listing URL → act pages, all pages
@@ -86,14 +95,13 @@ class PagesCheck(Check):
             shown = sitting_pages.get(page)
             if shown is None:
                 site.error(sitting.url, "the page of this sitting is missing")
-            elif sorted(shown) != sorted(a.url + INDEX for a in sitting.acts):
+            elif sorted(shown) != sorted(page_of[id(a)] for a in sitting.acts):
                 site.error(page, f"lists {len(shown)} acts; the content has {len(sitting.acts)} "
                            "for this sitting")
         for page in sorted(sitting_pages.keys() - expected_sittings.keys()):
             site.error(page, "is the page of a sitting that is not in the content")
-        for url, acts in expected_listings.items():
+        for url, expected in expected_listings.items():
             shown = listed.get(url, [])
-            expected = {a.url + INDEX for a in acts}
             if len(shown) != len(expected) or set(shown) != expected:
                 missing = sorted(expected - set(shown))
                 site.error(url or "index.html",
@@ -112,12 +120,12 @@ class PagesCheck(Check):
         return [file for file in map(self.site.file_of, paths) if file in acts]
 
 
-def _listings(corpus) -> dict[str, list]:
-    """Listing URL → the acts it must show, from the content alone."""
-    listings: dict[str, list] = defaultdict(list)
+def _listings(corpus, page_of: dict) -> dict[str, set[str]]:
+    """Listing URL → the pages of the acts it must show, from the content alone."""
+    listings: dict[str, set[str]] = defaultdict(set)
     for act in corpus.acts:
-        meta = act.meta
+        meta, page = act.meta, page_of[id(act)]
         for url in ("", f"instances/{meta.body}/", f"annees/{meta.session.year}/",
                     f"matieres/{meta.subject.split('.')[0]}/", f"matieres/{meta.subject}/"):
-            listings[url].append(act)
+            listings[url].add(page)
     return listings
