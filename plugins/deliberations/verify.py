@@ -36,6 +36,7 @@ HTML_SUFFIX = ".html"
 INDEX = "index.html"
 _UNKNOWN = object()
 _PATH_CHAR = re.compile(rb"[\w.-]")  # a character that would make a longer name
+_PLAIN_PATH = re.compile(r"/[\w./~-]*")  # nothing to decode or to normalize but "x/" → "x/index.html"
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Site:
     page_of: dict = field(init=False)  # id(Act) → "deliberations/x/index.html"
     entries: dict = field(init=False, default_factory=dict)  # path → facts.Entry
     _base: tuple[str, str, str] = field(init=False)  # scheme, host and path of SITEURL
-    _targets: dict = field(init=False, default_factory=dict)
+    resolved: dict = field(init=False, default_factory=dict)  # URL (or page and URL) → resolve()
     _machine: list[bytes] = field(init=False)
 
     def __post_init__(self):
@@ -95,11 +96,12 @@ class Site:
 
     def resolve(self, page: str, url: str) -> tuple[str, str] | None:
         """:meth:`target` from the URL alone, before :meth:`file_of`: what a file's facts hold."""
-        # The same few thousand URLs appear on every page: each is resolved once.
-        key = ("" if url.startswith(("/", "http:", "https:")) else page, url)
-        found = self._targets.get(key, _UNKNOWN)
+        # The same few thousand URLs appear on every page: each is resolved once (and known by
+        # the URL alone when the page does not matter).
+        key = url if url.startswith(("/", "http:", "https:")) else (page, url)
+        found = self.resolved.get(key, _UNKNOWN)
         if found is _UNKNOWN:
-            found = self._targets[key] = self._resolve(page, url)
+            found = self.resolved[key] = self._resolve(page, url)
         return found
 
     def file_of(self, path: str) -> str:
@@ -110,8 +112,11 @@ class Site:
         return path
 
     def _resolve(self, page: str, url: str) -> tuple[str, str] | None:
-        parts = urlsplit(url)
         scheme, host, base = self._base
+        if url.startswith(base) and _PLAIN_PATH.fullmatch(url) and "//" not in url and "/." not in url:
+            rel = url[len(base):]  # most links: what the steps below would find, in a fraction
+            return (rel + INDEX if rel == "" or rel.endswith("/") else rel), ""
+        parts = urlsplit(url)
         if parts.scheme or parts.netloc:
             if not host or parts.netloc != host or parts.scheme not in ("", scheme):
                 return None
@@ -135,6 +140,10 @@ class Site:
         if rel == "" or rel.endswith("/"):
             rel += INDEX
         return rel, parts.fragment
+
+    def absent(self, paths: Set[str]) -> set[str]:
+        """The resolved paths among ``paths`` that name no file of the site."""
+        return {path for path in paths - self.files if self.file_of(path) not in self.files}
 
     def facts(self, check: str, path: str, missing: bool = True):
         """The facts ``check`` drew from ``path``; None, and "is missing" reported if ``missing``
@@ -189,6 +198,11 @@ class Check:
 
     def extract(self, file: File) -> object | None:
         return None
+
+    def reread(self, path: str) -> File:
+        """A file of the site read again, for what its facts leave out (the URL of a broken
+        link, as written): to tell a problem found by ``finish``."""
+        return File(path, (self.site.root / path).read_bytes())
 
     def finish(self, facts: dict[str, object]) -> None:
         pass
@@ -249,20 +263,6 @@ def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings
-
-
-def link(url: str, path: str, fragment: str = "") -> str:
-    """An internal link as the facts keep it: the URL as written, the path and the fragment it
-    resolves to (see :meth:`Site.resolve`), in one string. A set of strings is built far faster
-    than a set of tuples (a string keeps its hash), and a link found on many pages is kept once."""
-    return extraction.shared(f"{len(url)}:{len(path)}:{url}{path}{fragment}")
-
-
-def link_parts(link: str) -> tuple[str, str, str]:
-    """(URL as written, path, fragment) of a :func:`link`."""
-    url_length, path_length, rest = link.split(":", 2)
-    end = int(url_length) + int(path_length)
-    return rest[: int(url_length)], rest[int(url_length) : end], rest[end:]
 
 
 def _files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:

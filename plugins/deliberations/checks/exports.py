@@ -18,7 +18,8 @@ from decimal import Decimal
 
 import jsonschema_rs
 
-from ..verify import Check, link, link_parts, register
+from ..facts import shared
+from ..verify import Check, register
 from ..writers import FORMULA_START
 
 DATA = "data/"
@@ -37,10 +38,6 @@ PACKAGE = "data/datapackage.json"
 CATALOG = "data/catalog.jsonld"
 
 
-def _numbers_of(acts) -> Counter:
-    return Counter(act.meta.number for act in acts)
-
-
 def _digest(record: dict) -> bytes:
     """A record as data, text fields left out, for comparing two copies of it."""
     if any(k in record for k in TEXT_FIELDS):
@@ -49,6 +46,11 @@ def _digest(record: dict) -> bytes:
     # or a number written with other digits, differ too. Both copies are written from one
     # model, in one order, with the same digits: the records of a sound site never differ.
     return hashlib.blake2b(repr(record).encode(), digest_size=16).digest()
+
+
+def _same(found: Counter, expected: Counter) -> bool:
+    """Counter's own == runs in Python; counts made by counting have no zeros: dicts compare alike."""
+    return dict.__eq__(found, expected)
 
 
 def _record_in_list(record) -> tuple:
@@ -62,9 +64,9 @@ def _amount_in_list(amount) -> tuple:
 
 @register
 class ExportsCheck(Check):
-    """Facts, by file: ("record", number, amounts, links, digest) of an act's JSON record,
-    ("list", count, (line hash, number, digest) of each record) of a list, ("table", Counter of
-    the acts' numbers) of a CSV table, ("amounts", count, (line hash, number) of each amount),
+    """Facts, by file: ("record", number, amounts, paths it links to, digest) of an act's record,
+    ("list", count, (line hash, number, digest) of each record) of a list, ("table…", (line hash,
+    act's number) of each row) of a CSV table, ("amounts", count, (line hash, number) of each amount),
     ("announced", [(path, size, SHA-256)]) of the Data Package and the catalog."""
 
     inputs = (RECORD_SCHEMA,)
@@ -72,23 +74,18 @@ class ExportsCheck(Check):
 
     def __init__(self, site):
         super().__init__(site)
-        self._seen: dict[str, dict[bytes, tuple]] = {}  # kind of list → line hash → item
+        self._seen: dict[str, dict[bytes, tuple]] = {}  # kind of file → line hash → item
 
     def extract(self, file):
         path = file.path
+        if not path.startswith(DATA):
+            return None
         if path.startswith(RECORDS) and path.endswith(".json"):
             return self._record(file)
         if LIST.match(path):
             return self._listed(file, "list", "deliberations", _record_in_list)
         if path in TABLES or TABLE.match(path):
-            column = TABLES.get(path, "DELIB_ID")
-            try:
-                text = file.raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                file.error(f"is not UTF-8 text: {e}")
-                return None
-            rows = csv.DictReader(io.StringIO(text, newline=""))
-            return "table", Counter(_unquoted(row.get(column) or "") for row in rows)
+            return self._table_of(file, TABLES.get(path, "DELIB_ID"))
         if path == AMOUNTS:
             return self._listed(file, "amounts", "amounts", _amount_in_list)
         if path == PACKAGE:
@@ -100,31 +97,67 @@ class ExportsCheck(Check):
         return None
 
     def _listed(self, file, kind: str, key: str, read) -> tuple | None:
-        """(kind, count, (line hash, *read(item)) of each item) of a list file. Only the lines
-        not seen before — in the previous version of the file or in another list — are parsed."""
-        seen = self._seen.setdefault(kind, {})
-        before = file.previous.get(type(self).__name__)
-        if before is not None:
-            seen.update((item[0], item) for item in before[2] if item[0] is not None)
+        """(kind, count, (line hash, *read(item)) of each item) of a list file."""
         form = file.json_lines(key)
         if form is not None:
             header, lines = form
-            found = []
-            try:
-                for line in lines:
-                    digest = hashlib.blake2b(line, digest_size=16).digest()
-                    item = seen.get(digest)
-                    if item is None:
-                        item = seen[digest] = (digest, *read(json.loads(line.decode(), parse_float=Decimal)))
-                    found.append(item)
+            items = self._items(file, kind, lines, lambda line: read(json.loads(line, parse_float=Decimal)))
+            if items is not None:
                 file.parsed = True
-                return kind, header.get("count"), tuple(found)
-            except ValueError:
-                pass  # told by the parser of the whole file, below
-        data = file.json()
+                return kind, header.get("count"), items
+        data = file.json()  # another form, or an item that does not parse: told by the parser
         if not isinstance(data, dict):
             return None
         return kind, data.get("count"), tuple((None, *read(item)) for item in data.get(key, []))
+
+    def _table_of(self, file, column: str) -> tuple | None:
+        """("table:<index of the column>", (line hash, value in ``column``) of each row) of a
+        CSV table; "table" when it is not read line by line."""
+        raw = file.raw
+        lines = raw.split(b"\r\n")
+        # One row per line, as CsvTable writes them: no line end but CRLF, none in a cell.
+        if lines[-1] == b"" and raw.count(b"\r") == raw.count(b"\n") == len(lines) - 1:
+            try:
+                index = next(csv.reader([lines[0].decode()])).index(column)
+            except (ValueError, StopIteration):
+                index = None
+            if index is not None:
+                def read(line: str):
+                    if line.count('"') % 2:
+                        raise ValueError("a cell goes on over the next line")
+                    row = next(csv.reader([line]))
+                    return (_unquoted(row[index]) if index < len(row) else "",)
+                kind = f"table:{index}"
+                rows = self._items(file, kind, [line for line in lines[1:] if line], read)
+                if rows is not None:
+                    return kind, rows
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            file.error(f"is not UTF-8 text: {e}")
+            return None
+        rows = csv.DictReader(io.StringIO(text, newline=""))
+        return "table", tuple((None, _unquoted(row.get(column) or "")) for row in rows)
+
+    def _items(self, file, kind: str, lines: list[bytes], read) -> tuple | None:
+        """(line hash, *read(text of the line)) of each line; None if a line cannot be read.
+        Only lines not seen before — in the previous version of the file, or in another file
+        of this kind — are read."""
+        seen = self._seen.setdefault(kind, {})
+        before = file.previous.get(type(self).__name__)
+        if before is not None and before[0] == kind:
+            seen.update((item[0], item) for item in before[-1] if item[0] is not None)
+        found = []
+        try:
+            for line in lines:
+                digest = hashlib.blake2b(line, digest_size=16).digest()
+                item = seen.get(digest)
+                if item is None:
+                    item = seen[digest] = (digest, *read(line.decode()))
+                found.append(item)
+        except ValueError:  # UnicodeDecodeError included
+            return None
+        return tuple(found)
 
     def _record(self, file):
         record = file.json()
@@ -138,7 +171,8 @@ class ExportsCheck(Check):
                 at = ".".join(str(p) for p in error.instance_path) or "record"
                 file.error(f"{at}: {error.message} (against {RECORD_SCHEMA})")
         written = [a.get("value") for a in record.get("amounts", []) if isinstance(a, dict)]
-        return "record", record.get("number"), written, self._links(file.path, record), _digest(record)
+        paths = tuple(shared(path) for _, path in self._links(file.path, record))
+        return "record", record.get("number"), written, paths, _digest(record)
 
     def _schema(self):
         """The validator of the published JSON Schema; None if it is missing or not JSON."""
@@ -150,14 +184,15 @@ class ExportsCheck(Check):
                 self._validator = False  # reported with the schema file
         return self._validator or None
 
-    def _links(self, path: str, record: dict) -> tuple:
+    def _links(self, path: str, record: dict) -> list[tuple[str, str]]:
+        """(URL as written, path it resolves to) of every link of a record to this site."""
         urls = [record.get(k) for k in LINK_FIELDS]
         urls += [d.get("url") for d in record.get("documents", []) if isinstance(d, dict)]
         for relation in ("repeals", "amends", "repealed_by", "amended_by"):
             urls += [x.get(k) for x in record.get(relation, []) if isinstance(x, dict)
                      for k in ("url", "json_url")]
         found = ((url, self.site.resolve(path, url)) for url in urls if isinstance(url, str))
-        return tuple(link(url, target[0]) for url, target in found if target is not None)
+        return [(url, target[0]) for url, target in found if target is not None]
 
     def _catalog(self, file) -> list:
         announced = []
@@ -179,26 +214,27 @@ class ExportsCheck(Check):
         if "data/deliberations.json" not in site.files:
             site.error("data/deliberations.json", "is missing: the open data was not written")
             return
-        records = self._records()
+        records = self._records(facts)
         acts = site.corpus.acts
-        by_year: dict[int, list] = defaultdict(list)
+        by_year: dict[int, list[str]] = defaultdict(list)
         for act in acts:
-            by_year[act.year].append(act)
-        all_numbers = _numbers_of(acts)
+            by_year[act.year].append(act.meta.number)
+        all_numbers = Counter(number for numbers in by_year.values() for number in numbers)
         self._list("data/deliberations.json", all_numbers, records)
         for year in sorted(by_year):
-            numbers = _numbers_of(by_year[year])
+            numbers = Counter(by_year[year])
             self._list(f"data/deliberations-{year}.json", numbers, records)
             self._table(f"data/scdl/deliberations-{year}.csv", numbers)
         self._table("data/scdl/deliberations.csv", all_numbers)
         self._table("data/deliberations.csv", all_numbers)
-        per_amount = Counter({a.meta.number: len(a.meta.amounts) for a in acts if a.meta.amounts})
+        metas = (act.meta for act in acts)
+        per_amount = Counter({meta.number: len(meta.amounts) for meta in metas if meta.amounts})
         self._table("data/amounts.csv", per_amount)
         listed = self._facts(AMOUNTS)
         if listed is not None:
             _, count, items = listed
             found = Counter(number for _, number in items)
-            if found != per_amount or count != per_amount.total():
+            if not _same(found, per_amount) or count != per_amount.total():
                 site.error(AMOUNTS, f"holds {found.total()} amounts (count {count}); the content has "
                            f"{per_amount.total()}")
         self._announced_files()
@@ -206,30 +242,32 @@ class ExportsCheck(Check):
     def _facts(self, path: str):
         return self.site.facts(type(self).__name__, path)
 
-    def _records(self) -> dict[str, bytes]:
+    def _records(self, facts) -> dict[str, bytes]:
         """Check every act's record file; return number → digest of the record."""
         site = self.site
         self._facts(RECORD_SCHEMA)  # reported if missing
         records = {}
-        links = set().union(*(found[3] for found in self.facts.values() if found[0] == "record"))
-        broken = {found for found in links if site.file_of(link_parts(found)[1]) not in site.files}
+        absent = site.absent(set().union(*(found[3] for found in facts.values() if found[0] == "record")))
+        expected = set()
         for act in site.corpus.acts:
             path, meta = act.json_url, act.meta
-            found = self._facts(path)
+            expected.add(path)
+            found = facts.get(path)
             if found is None:
+                self._facts(path)  # reported if missing (or not a record)
                 continue
-            _, number, written, links, digest = found
-            where = f" ({act.source})"
+            _, number, written, paths, digest = found
             if number != meta.number:
-                site.error(path, f"is the record of {number!r}, not of {meta.number}{where}")
+                site.error(path, f"is the record of {number!r}, not of {meta.number} ({act.source})")
                 continue
-            if written != [a.value for a in meta.amounts]:
+            if (written or meta.amounts) and written != [a.value for a in meta.amounts]:
                 site.error(path, f"amounts {written} differ from the content's "
-                           f"{[str(a.value) for a in meta.amounts]}{where}")
-            for found in (found for found in links if found in broken) if broken else ():
-                site.error(path, f"links to {link_parts(found)[0]}, which is not in the site")
+                           f"{[str(a.value) for a in meta.amounts]} ({act.source})")
+            if not absent.isdisjoint(paths):  # read again, to tell which link
+                for url, target in self._links(path, self.reread(path).json()):
+                    if target in absent:
+                        site.error(path, f"links to {url}, which is not in the site")
             records[meta.number] = digest
-        expected = {act.json_url for act in site.corpus.acts}
         for path in sorted(f for f in site.files if f.startswith(RECORDS) and f not in expected):
             site.error(path, "is the record of an act that is not in the content")
         return records
@@ -240,7 +278,7 @@ class ExportsCheck(Check):
             return
         _, count, listed = found
         numbers = Counter(number for _, number, digest in listed if digest is not None)
-        if numbers != expected or count != expected.total():
+        if not _same(numbers, expected) or count != expected.total():
             self.site.error(path, f"lists {numbers.total()} acts (count {count}); "
                             f"the content has {expected.total()}")
         for _, number, digest in listed:
@@ -251,8 +289,8 @@ class ExportsCheck(Check):
         found = self._facts(path)
         if found is None:
             return
-        found = found[1]
-        if found != expected:
+        found = Counter(value for _, value in found[1])
+        if not _same(found, expected):
             missing = sorted((expected - found).keys())[:3]
             extra = sorted((found - expected).keys())[:3]
             self.site.error(path, f"has {found.total()} rows; the content gives {expected.total()}"

@@ -10,25 +10,36 @@ Membership is derived here from the corpus and the settings, not from the feeds'
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from .. import actes
 from ..facts import shared
 from ..feeds import threshold_name
-from ..verify import Check, link, link_parts, register
+from ..verify import Check, register
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+FEEDS = "feeds/"
 FEED_FILE = re.compile(r"^feeds/(?:archives/(.+)/\d+|(.+))\.atom\.xml$")
 REQUIRED = ("id", "title", "updated")
 
 
 @register
 class FeedsCheck(Check):
-    """Facts of a feed document: (links, entries), where links are the :func:`link` of each link
-    and entries the path each entry's alternate link leads to (None: no such link)."""
+    """Facts of a feed document: (paths, entries): the path each link resolves to, and the path
+    each entry's alternate link leads to (None: no such link)."""
 
     def extract(self, file):
+        read = self._read(file)
+        if read is None:
+            return None
+        links, entries = read
+        return tuple(shared(path) for _, path in links), entries
+
+    def _read(self, file) -> tuple[list, tuple] | None:
+        """(links, entries) of a feed document, its own problems told: every link as (URL as
+        written, path it resolves to), the path each entry's alternate link leads to."""
         path = file.path
-        if not FEED_FILE.match(path) or file.xml is None:
+        if not path.startswith(FEEDS) or not FEED_FILE.match(path) or file.xml is None:
             return None
         root = file.xml
         if root.tag != f"{ATOM}feed":
@@ -39,7 +50,7 @@ class FeedsCheck(Check):
             href = element.get("href", "")
             target = self.site.resolve(path, href)
             if target is not None:
-                links.append(link(href, target[0]))
+                links.append((href, target[0]))
         entries = []
         for entry in root.iter(f"{ATOM}entry"):
             children = {child.tag for child in entry}
@@ -47,7 +58,7 @@ class FeedsCheck(Check):
             if missing:
                 file.error(f"an entry has no {', '.join(missing)}")
             entries.append(self._alternate(path, entry))
-        return tuple(links), tuple(entries)
+        return links, tuple(entries)
 
     def _alternate(self, path: str, entry) -> str | None:
         for element in entry.iter(f"{ATOM}link"):
@@ -63,8 +74,7 @@ class FeedsCheck(Check):
         current: dict[str, list[str]] = {name: [] for name in expected}  # subscription documents
         archived: dict[str, list[str]] = {name: [] for name in expected}
         # The same links are in several feeds: each is checked once.
-        broken = {each for each in set().union(*(links for links, _ in facts.values()))
-                  if site.file_of(link_parts(each)[1]) not in site.files}
+        absent = site.absent(set().union(*(found[0] for found in facts.values())))
         number_of: dict[str | None, str | None] = {None: None}  # path an entry links to → act number
         for path in sorted(facts):
             m = FEED_FILE.match(path)
@@ -73,9 +83,11 @@ class FeedsCheck(Check):
             if name not in expected:
                 site.error(path, "is a feed the content does not call for")
                 continue
-            links, entries = facts[path]
-            for each in (each for each in links if each in broken) if broken else ():
-                site.error(path, f"links to {link_parts(each)[0]}, which is not in the site")
+            paths, entries = facts[path]
+            if not absent.isdisjoint(paths):  # read again, to tell which link
+                for url, target in self._read(self.reread(path))[0]:
+                    if target in absent:
+                        site.error(path, f"links to {url}, which is not in the site")
             for target in entries:
                 if target not in number_of:
                     act = site.acts_by_page.get(site.file_of(target))
@@ -107,12 +119,21 @@ class FeedsCheck(Check):
         feeds.update({f"matieres/{code}": [] for code in actes.subject_groups()})
         thresholds = {t: f"montants/{threshold_name(t)}" for t in settings.FEED_AMOUNT_THRESHOLDS}
         feeds.update({name: [] for name in thresholds.values()})
+        every, by_body, by_subject = feeds["all"], defaultdict(list), defaultdict(list)
         for act in self.site.corpus.acts:
             meta = act.meta
             if meta.published is None:  # known only from a later act: never newly published
                 continue
-            names = ["all", f"instances/{meta.body}", f"matieres/{meta.subject.split('.')[0]}"]
-            names += [name for t, name in thresholds.items() if meta.total >= t]
-            for name in names:
-                feeds[name].append(meta.number)
+            every.append(meta.number)
+            by_body[meta.body].append(meta.number)
+            by_subject[meta.subject.split(".")[0]].append(meta.number)
+            if meta.amounts:
+                total = meta.total
+                for threshold, name in thresholds.items():
+                    if total >= threshold:
+                        feeds[name].append(meta.number)
+        for body, numbers in by_body.items():
+            feeds.setdefault(f"instances/{body}", []).extend(numbers)
+        for subject, numbers in by_subject.items():
+            feeds.setdefault(f"matieres/{subject}", []).extend(numbers)
         return feeds

@@ -14,7 +14,7 @@ from lxml import etree
 
 from .. import security
 from ..facts import shared
-from ..verify import HTML_SUFFIX, Check, link, link_parts, register
+from ..verify import HTML_SUFFIX, Check, register
 
 # Element → attributes holding a URL the browser fetches by itself when showing the page.
 RESOURCES = {
@@ -37,6 +37,22 @@ INLINE_TAGS = ("script", "style", "meta")
 DATA_BLOCKS = ("application/json", "application/ld+json")  # <script> types never run: data
 
 
+_URL, _ID, _INLINE = "url", "id", "inline"
+
+
+class _Kinds(dict):
+    """Attribute name → what the policy makes of it; each name is looked at once."""
+
+    def __missing__(self, name: str) -> str | None:
+        kind = (_URL if name in URL_NAMES else _ID if name == "id"
+                else _INLINE if name == "style" or name.startswith("on") else None)
+        self[name] = kind
+        return kind
+
+
+_KINDS = _Kinds()
+
+
 def _fetched(el, name: str) -> bool:
     """Whether the browser loads this URL by itself (a script, an image), not on a click."""
     if name not in RESOURCES.get(el.tag, ()):
@@ -48,7 +64,19 @@ def _fetched(el, name: str) -> bool:
 @register
 class HtmlCheck(Check):
     def extract(self, file):
-        """(links, ids): every internal URL as a :func:`link`, every id."""
+        """(paths, anchors, ids): the path each internal link resolves to, (path, fragment) of
+        the links with a fragment, every id of the page."""
+        read = self._read(file)
+        if read is None:
+            return None
+        links, ids = read
+        # The targets come from Site.resolve: one object for a URL on every page, kept once.
+        return (tuple(target[0] for _, target in links), tuple(target for _, target in links if target[1]),
+                shared(frozenset(ids)))
+
+    def _read(self, file) -> tuple[list, set] | None:
+        """(links, ids) of a page, its own problems told: every internal link as (URL as written,
+        (path, fragment) it resolves to: see :meth:`Site.resolve`), every id."""
         if not file.path.endswith(HTML_SUFFIX) or file.html is None:
             return None
         found = self.site.machine_path_in(file.raw)
@@ -57,6 +85,7 @@ class HtmlCheck(Check):
         # One walk over the elements and their attributes serves every rule: a walk per rule
         # (an XPath each) costs twice as much.
         metas, links, ids = [], [], set()
+        page, resolved, resolve = file.path, self.site.resolved, self.site.resolve
         for el in file.html.iter(etree.Element):
             tag = el.tag
             if tag in INLINE_TAGS:
@@ -65,15 +94,19 @@ class HtmlCheck(Check):
                 elif tag == "style" or (el.get("src") is None and el.get("type") not in DATA_BLOCKS):
                     file.error(f"has an inline <{tag}>, which the security policy blocks")
             for name, value in el.items():
-                if name in URL_NAMES:
-                    self._url(file, el, name, value, links)
-                elif name == "id":
+                kind = _KINDS[name]
+                if kind is _URL:
+                    if name != "srcset" and value[:1] == "/" and value[1:2] != "/":  # most links
+                        links.append((value, resolved.get(value) or resolve(page, value.strip())))
+                    else:
+                        self._url(file, el, name, value, links)
+                elif kind is _ID:
                     ids.add(value)
-                elif name == "style" or name.startswith("on"):
+                elif kind is _INLINE:
                     what = "a style attribute" if name == "style" else f"an event handler ({name})"
                     file.error(f"<{tag}> has {what}, which the security policy blocks", source=True)
         self._policies(file, metas)
-        return tuple(links), shared(frozenset(ids))
+        return links, ids
 
     def _policies(self, file, metas):
         metas = {(m.get("http-equiv") or m.get("name") or "").lower(): m.get("content") for m in metas}
@@ -97,30 +130,35 @@ class HtmlCheck(Check):
                 continue
             target = self.site.resolve(file.path, url.strip())
             if target is not None:
-                links.append(link(url, *target))
+                links.append((url, target))
             elif _fetched(el, name):
                 file.error(f"<{el.tag} {name}> loads {url} from another site")
 
     def finish(self, facts):
         site = self.site
+        ids = {path: found[2] for path, found in facts.items()}
+        # Every path and anchor linked to, once (the same links are on many pages): the pages
+        # are read again, to tell which link is broken, only if one is.
+        absent = site.absent(set().union(*(found[0] for found in facts.values())))
+        wrong = {(path, fragment) for path, fragment in set().union(*(found[1] for found in facts.values()))
+                 if fragment not in ids.get(site.file_of(path), (fragment,))}
+        if not (absent or wrong):
+            return
         present = {f.split("/", 1)[0] + "/" for f in site.files if "/" in f}
         pending = tuple(p for p in PENDING if p not in present)
-        ids = {path: found[1] for path, found in facts.items()}
-        # The same links appear on many pages: each is checked once, then the pages that hold
-        # a broken one are looked for.
-        broken = {}
-        for found in set().union(*(links for links, _ in facts.values())):
-            url, path, fragment = link_parts(found)
-            file = site.file_of(path)
-            if not file:
-                broken[found] = f"links to {url}, outside the site"
-            elif file not in site.files:
-                if not file.startswith(pending):
-                    broken[found] = f"links to {url}, which is not in the site"
-            elif fragment and file in ids and fragment not in ids[file]:
-                broken[found] = f"links to {url}, but {file} has no id {fragment!r}"
-        if broken:
-            for page, (links, _ids) in facts.items():
-                for found in links:
-                    if found in broken:
-                        site.error(page, broken[found] + site.source_of(page))
+        for page, (paths, anchors, _) in facts.items():
+            if absent.isdisjoint(paths) and wrong.isdisjoint(anchors):
+                continue
+            for url, (path, fragment) in self._read(self.reread(page))[0]:
+                file = site.file_of(path)
+                if not file:
+                    message = f"links to {url}, outside the site"
+                elif file not in site.files:
+                    if file.startswith(pending):
+                        continue
+                    message = f"links to {url}, which is not in the site"
+                elif (path, fragment) in wrong:
+                    message = f"links to {url}, but {file} has no id {fragment!r}"
+                else:
+                    continue
+                site.error(page, message + site.source_of(page))

@@ -49,6 +49,8 @@ class PagesCheck(Check):
 
     def extract(self, file):
         path = file.path
+        if not path.endswith(INDEX):
+            return None
         listing = LISTING_PAGE.match(path)
         if not (ACT_PAGE.match(path) or SITTING_PAGE.match(path) or listing) or file.html is None:
             return None  # an empty page was reported: as good as missing
@@ -116,8 +118,9 @@ class PagesCheck(Check):
 
     def _acts(self, paths) -> list[str]:
         """The act pages among ``paths``."""
-        acts = self.site.acts_by_page
-        return [file for file in map(self.site.file_of, paths) if file in acts]
+        acts, file_of = self.site.acts_by_page, self.site.file_of
+        return [path if path in acts else file_of(path) for path in paths
+                if path in acts or file_of(path) in acts]
 
 
 def _listings(corpus, page_of: dict) -> dict[str, set[str]]:
