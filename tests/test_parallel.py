@@ -77,3 +77,29 @@ def test_a_worker_that_fails_fails_the_build_and_leaves_the_site(tmp_path):
     assert "internal error: UndefinedError" in done.stderr
     assert "the previous site is unchanged" in done.stderr
     assert tree(site.output) == before
+
+
+def test_a_parallel_check_finds_what_a_serial_check_finds(tmp_path):
+    site = write_demo_site(tmp_path / "site", 60)
+    done = command("build", "--settings", "pelicanconf.py", "--output", "output", cwd=site)
+    assert done.returncode == 0, done.stderr
+    output = site / "output"
+    shutil.rmtree(output / "deliberations" / sorted(os.listdir(output / "deliberations"))[0])
+    (output / "feeds" / "all.atom.xml").write_text("<feed>", encoding="utf-8")
+    record = next((output / "data" / "deliberations").iterdir())
+    record.write_text(record.read_text(encoding="utf-8").replace('"number"', '"numero"'), encoding="utf-8")
+    page = output / "page" / "2" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "<p style='x'>x</p></main>"),
+                    encoding="utf-8")
+    told = []
+    settings = (site / "pelicanconf.py").read_text(encoding="utf-8")
+    for jobs in (1, 2):
+        (site / "pelicanconf.py").write_text(f"{settings}\nBUILD_JOBS = {jobs}\n", encoding="utf-8")
+        done = command("verify", "output", "--settings", "pelicanconf.py", cwd=site)
+        assert done.returncode == 1
+        told.append(done.stderr)
+    assert told[0] == told[1]
+    for expected in ("is missing", "feeds/all.atom.xml: is not well-formed XML",
+                     "page/2/index.html: <p> has a style",
+                     f"data/deliberations/{record.name}: record: \"number\" is a required property"):
+        assert expected in told[0], expected

@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from deliberations import outputs
 
-from .conftest import Site, run
+from .conftest import Site, identity, run
 
 
 @pytest.fixture
@@ -263,3 +264,26 @@ def test_feed_the_content_does_not_call_for(built: Site):
     result = verify(built)
     assert "feeds/instances/commission.atom.xml: is a feed the content does not call for" in result.err
     assert "feeds/instances/conseil.atom.xml: is missing" in result.err
+
+
+# -- rebuilds: facts kept from the last check --------------------------------------------------
+
+def test_a_rebuild_fails_when_a_page_it_keeps_links_to_a_file_that_went_away(site: Site, tmp_path):
+    site.document("2022/annexe.pdf", b"%PDF-1.4 annexe")
+    site.add(body="Voir [l'annexe de 22-B-0100](/documents/2022/annexe.pdf).")
+    site.add(number="22-B-0100", session="2022-03-18", published="2022-03-25",
+             documents=[{"file": "2022/annexe.pdf", "title": "Annexe"}])
+    assert site.build().code == 0
+    site.add(number="22-B-0100", session="2022-03-18", published="2022-03-25")  # the annex goes
+    (site.content / "documents" / "2022" / "annexe.pdf").unlink()
+    result = site.build()
+    assert result.code == 1
+    message = (f"{ACT}: links to /documents/2022/annexe.pdf, which is not in the site "
+               "(page of content/deliberations/22-B-0183.md)")
+    assert message in result.err
+    # The page was kept, not written again: its facts came from the last check.
+    staging = outputs.staging_folder(site.output, site.root / ".cache")
+    assert identity(staging / ACT) == identity(site.output / ACT)
+    shutil.rmtree(site.root / ".cache")
+    shutil.rmtree(site.output)
+    assert message in site.build().err  # as a build from scratch finds

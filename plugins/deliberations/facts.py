@@ -33,6 +33,7 @@ FORMAT = "deliberations-verify-1"
 CACHE_FILE = "verify.pickle"
 CHANGES_FILE = "verify-changes.pickle"
 COMPACT = 0.2  # changes past this share of the files: written again as one file
+PARALLEL_SHARE = 0.2  # files to read, as a share of the site, from which they are read on all cores
 # Files the checks read; others (documents, the search index's binary files) are looked up by name.
 EXTRACTED = (".html", ".json", ".jsonld", ".xml", ".csv", ".txt", ".css", ".js")
 # A file modified this recently may be modified again within the same time stamp: its identity
@@ -104,7 +105,7 @@ class File:
             return None
         lines = lines[:-2]
         try:
-            header = json.loads(lines[0] + b"]}")
+            header = json.loads(lines[0] + b"]}", parse_float=Decimal)
         except ValueError:
             return None
         items = lines[1:]
@@ -163,6 +164,9 @@ def gather(site, checks: list, cache_folder: Path | None, jobs: int) -> dict[str
             found.append(None if same else _extract(checks, path, raw, sha256, entry))
         return found
 
+    # Forking costs in proportion to the process (the whole site's facts), reading in proportion
+    # to the files that changed: a rebuild that changed a few pages reads them here.
+    jobs = jobs if len(todo) >= PARALLEL_SHARE * len(site.identities) else 1
     for path, got in zip(todo, parallel.map_slices(extract_slice, len(todo), jobs), strict=True):
         identity = site.identities[path]
         entries[path] = (got or before[path])._replace(identity=identity if identity[3] < racy else None)

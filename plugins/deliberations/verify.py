@@ -112,10 +112,14 @@ class Site:
         return path
 
     def _resolve(self, page: str, url: str) -> tuple[str, str] | None:
-        scheme, host, base = self._base
+        base = self._base[2]
         if url.startswith(base) and _PLAIN_PATH.fullmatch(url) and "//" not in url and "/." not in url:
-            rel = url[len(base):]  # most links: what the steps below would find, in a fraction
+            rel = url[len(base):]  # most links: what _resolve_any finds, in a fraction of the time
             return (rel + INDEX if rel == "" or rel.endswith("/") else rel), ""
+        return self._resolve_any(page, url)
+
+    def _resolve_any(self, page: str, url: str) -> tuple[str, str] | None:
+        scheme, host, base = self._base
         parts = urlsplit(url)
         if parts.scheme or parts.netloc:
             if not host or parts.netloc != host or parts.scheme not in ("", scheme):
