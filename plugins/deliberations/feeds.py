@@ -48,6 +48,7 @@ TAG_DATE = "2022-07-01"
 LOCAL_AUTHORITY = "localhost"  # id authority of a build without SITEURL: a preview, never deployed
 NO_ENTRY_UPDATED = datetime(2022, 7, 1, tzinfo=PARIS)  # `updated` of a feed with no entry yet
 ENTRY_TEMPLATE = "feed_entry"
+FEED_END = b"</feed>\n"
 
 # Context keys the templates read.
 FEEDS = "FEEDS"  # every feed, in the order the about page lists them
@@ -209,7 +210,7 @@ class Atom:
         # How many documents will carry each act: its entry is dropped after the last one,
         # so that memory does not grow with the number of acts.
         self._uses = uses
-        self._entries: dict[str, tuple[_Entry, datetime]] = {}
+        self._entries: dict[str, tuple[bytes, datetime]] = {}
 
     @property
     def is_local(self) -> bool:
@@ -226,8 +227,8 @@ class Atom:
         """The act's id: its number under the site's domain, whatever its title or dates."""
         return self.tag(f"deliberations/{quote(number, safe='')}")
 
-    def entry(self, act) -> tuple[_Entry, datetime]:
-        """The act's entry and its ``updated`` date, built once and shared by every feed."""
+    def entry(self, act) -> tuple[bytes, datetime]:
+        """The act's entry, as XML, and its ``updated`` date, built once and shared by every feed."""
         number = act.meta.number
         cached = self._entries.get(number) or self._build_entry(act)
         self._uses[number] -= 1
@@ -237,7 +238,7 @@ class Atom:
             self._entries.pop(number, None)
         return cached
 
-    def _build_entry(self, act) -> tuple[_Entry, datetime]:
+    def _build_entry(self, act) -> tuple[bytes, datetime]:
         meta, site = act.meta, self.site
         subject = actes.subjects()[meta.subject]
         links = {
@@ -269,7 +270,7 @@ class Atom:
         entry.category(self._category(meta.body, site.BODIES[meta.body], "instances/"))
         entry.category(self._category(
             meta.subject, f"{subject.code} {subject.level1_label} — {subject.label}", "matieres/"))
-        return entry, when
+        return _serialized(entry.atom_entry()), when
 
     def _author(self) -> dict:
         author = {"name": self.site.COLLECTIVITY.name}
@@ -301,13 +302,24 @@ class Atom:
             fg.register_extension("fh", _ArchiveMarker, atom=True, rss=False)
         if doc.previous:
             fg.link(href=self.url(doc.previous), rel="prev-archive", type="application/atom+xml")
-        changes = []
+        entries, changes = [], []
         for act in doc.acts:
             entry, when = self.entry(act)
-            fg.add_entry(entry, order="append")
+            entries.append(entry)
             changes.append(when)
         fg.updated(max(changes, default=NO_ENTRY_UPDATED))
-        return fg.atom_str(pretty=True)
+        # feedgen writes the entries last, each as _serialized gives it: the XML of the
+        # entries, made once for every feed, goes in before the closing tag.
+        head = fg.atom_str(pretty=True)
+        return head.removesuffix(FEED_END) + b"".join(entries) + FEED_END
+
+
+def _serialized(entry) -> bytes:
+    """The XML of an entry as it reads inside a pretty-printed feed: indented one level."""
+    wrapper = etree.Element("feed")
+    wrapper.append(entry)
+    text = etree.tostring(wrapper, pretty_print=True, encoding="UTF-8", xml_declaration=False)
+    return text[text.index(b"\n") + 1 : -len(FEED_END)]
 
 
 class FeedsGenerator(Generator):
@@ -340,11 +352,12 @@ class FeedsGenerator(Generator):
         size = self.site.FEED_MAX_ITEMS
         out = outputs_for(self.settings, self.output_path)
         base = cache.build_key(self.settings, self.theme)
+        shown = {act.meta.number: cache.digest(*act_inputs(act)) for act in self.feeds[0].acts}
         plan = []
         for feed in self.feeds:
             for doc in documents(feed, size):
                 key = cache.digest(base, feed.title, feed.page, doc.url, str(doc.previous), str(doc.archive),
-                                   *(part for act in doc.acts for part in act_inputs(act)))
+                                   *(shown[act.meta.number] for act in doc.acts))
                 if not out.reuse(doc.url, key):  # archive pages, once full, never change
                     plan.append((feed, doc, key))
         # Documents in the order of their newest act: the documents that carry an act are
