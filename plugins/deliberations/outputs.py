@@ -83,13 +83,16 @@ class Outputs:
         """Write ``path``; ``key`` lets a later build keep it. Returns what :meth:`add` takes."""
         target = self.folder / path
         _clear(target, shared_only=True)
+        # Written over, then cut to size: a file emptied first has its blocks freed and
+        # allocated again, which costs more than the writing itself.
         try:
-            f = target.open("wb")
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         except FileNotFoundError:
             _make_folder(target.parent)
-            f = target.open("wb")
-        with f:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
+        with open(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
+            f.truncate()
         return self._record(path, target, key)
 
     def copy(self, source: Path, path: str, key: str | None = None) -> None:
