@@ -6,6 +6,7 @@ A Pelican plugin. Each capability is one generator, wired here.
 from pelican import signals
 
 from . import security
+from .cache import cache_templates
 from .exports import ExportsGenerator
 from .feeds import FeedsGenerator
 from .pages import DeliberationsGenerator
@@ -49,4 +50,5 @@ def register():
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_template_filters)
+    signals.generator_init.connect(cache_templates)
     signals.finalized.connect(index_written_site)

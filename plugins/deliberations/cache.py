@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
+
 from .outputs import SETTINGS_KEY
 
 FORMAT = "deliberations-cache-1"
@@ -25,6 +27,7 @@ FORMAT = "deliberations-cache-1"
 DEPENDENCIES = ("pelican", "Markdown", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
 PACKAGE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".py", ".csv", ".json")
+TEMPLATES = "templates"  # folder of the compiled templates
 # Settings that say where and how to build, not what: they change no page.
 NOT_SHOWN_SETTINGS = {"OUTPUT_PATH", "BUILD_CACHE_PATH", "BUILD_JOBS", "DELETE_OUTPUT_DIRECTORY",
                       SETTINGS_KEY}
@@ -91,6 +94,17 @@ def stable_repr(value) -> str:
         return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
     text = repr(value)
     return type(value).__qualname__ if " at 0x" in text else text
+
+
+def cache_templates(generator) -> None:
+    """Keep a generator's compiled templates in the build cache (Jinja checks their source), so
+    that a build does not compile them again."""
+    folder = Path(generator.settings.get("BUILD_CACHE_PATH") or ".cache") / TEMPLATES
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only disk: templates are compiled, as without a cache
+    generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 class Store:
