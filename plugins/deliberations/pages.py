@@ -36,6 +36,7 @@ CORPUS = "deliberations_corpus"  # context key other generators (exports, feeds)
 PROBLEMS = "deliberations_problems"
 LIST_ITEMS = "list_items"  # what listings print for each act: act URL → HTML of its item
 ITEMS_CACHE = "items"  # folder of the build cache that keeps them
+PARALLEL_PAGES = 500  # pages to render from which they are shared among the cores
 
 
 @dataclass
@@ -143,7 +144,9 @@ class DeliberationsGenerator(Generator):
             def render(start: int, stop: int) -> list:
                 return [self.render(out, *todo[i]) for i in range(start, stop)]
 
-            out.add(parallel.map_slices(render, len(todo), self.site.BUILD_JOBS))
+            # A rebuild renders a few hundred pages: starting workers would cost more than it saves.
+            jobs = self.site.BUILD_JOBS if len(todo) >= PARALLEL_PAGES else 1
+            out.add(parallel.map_slices(render, len(todo), jobs))
             self.copy_documents(out)
 
     def pages(self):
