@@ -84,6 +84,9 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
     ``jobs`` overrides BUILD_JOBS (processes used to read and render; 0 means one per core).
     """
     timings.reset()
+    # What exists now (modules, classes, settings) lives as long as the process: the garbage
+    # collector need not scan it again at each full collection of the build.
+    gc.freeze()
     settings = read_site_settings(settings_file)
     site = site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
     project = settings_file.resolve().parent

@@ -98,6 +98,9 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
         for i, blob in enumerate(blobs):
             results.append(pickle.loads(blob))
             blobs[i] = None  # memory: the bytes go as the objects come
+        # Frozen too, or the first collections after this would scan every one of them, the
+        # youngest objects of the process, two or three times over (most of the link stage).
+        gc.freeze()
         return results
     finally:
         gc.enable()
