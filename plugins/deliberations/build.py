@@ -149,10 +149,10 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                     pelican = Pelican(settings)
                     pelican.run()
                 with timings.phase("swap"):
-                    staging.remove_leftovers()
+                    files = staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
                 with timings.phase("verify"):
-                    found = verify(staging.folder, context[CORPUS], site, machine)
+                    found = verify(staging.folder, context[CORPUS], site, machine, files)
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:

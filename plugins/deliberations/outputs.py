@@ -166,10 +166,12 @@ class Staging:
         swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def remove_leftovers(self) -> None:
-        """Remove the files this build did not produce: the staging folder is then the new site."""
+    def remove_leftovers(self) -> set[str]:
+        """Remove the files this build did not produce: the staging folder is then the new site.
+        Returns the files it holds (site-relative paths), for the self-check."""
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
+        kept = set()
         for path, entry in _files(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
@@ -180,6 +182,9 @@ class Staging:
                         if parent == self.folder:
                             break
                         parent.rmdir()
+            else:
+                kept.add(path)
+        return kept
 
     # -- manifests -------------------------------------------------------------------------
 
@@ -239,13 +244,14 @@ def outputs_for(settings: dict, output_path: str) -> Outputs:
 
 def _files(folder: Path):
     """(relative path, os.DirEntry) of every file below ``folder``."""
-    stack = [(folder, "")]
+    # Paths as text: a Path object for each of tens of thousands of folders is a third of the walk.
+    stack = [(str(folder), "")]
     while stack:
         current, prefix = stack.pop()
         with os.scandir(current) as entries:
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), f"{prefix}{e.name}/"))
+                    stack.append((e.path, f"{prefix}{e.name}/"))
                 else:
                     yield f"{prefix}{e.name}", e
 
