@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from . import timings
+
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
 MANIFEST_FORMAT = "deliberations-outputs-2"
 
@@ -144,16 +146,17 @@ class Staging:
     def __enter__(self) -> Staging:
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
-        _make_folder(self.folder)
-        # A failed build may have changed some files of the folder: their identity tells.
-        previous = self._manifest(self.folder)
-        live = self._manifest(self.output) if self.output.is_dir() else {}
-        self.outputs = Outputs(self.folder, previous, live, self.output)
-        # Anything in the folder written before this instant and not kept is left over.
-        fd, probe = tempfile.mkstemp(dir=self.folder)
-        self.started = os.fstat(fd).st_mtime_ns
-        os.close(fd)
-        os.unlink(probe)
+        with timings.phase("swap"):  # the staging folder's bookkeeping, as at its end
+            _make_folder(self.folder)
+            # A failed build may have changed some files of the folder: their identity tells.
+            previous = self._manifest(self.folder)
+            live = self._manifest(self.output) if self.output.is_dir() else {}
+            self.outputs = Outputs(self.folder, previous, live, self.output)
+            # Anything in the folder written before this instant and not kept is left over.
+            fd, probe = tempfile.mkstemp(dir=self.folder)
+            self.started = os.fstat(fd).st_mtime_ns
+            os.close(fd)
+            os.unlink(probe)
         return self
 
     def __exit__(self, *exc) -> None:

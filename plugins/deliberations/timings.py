@@ -1,9 +1,11 @@
 """How long each phase of a build took (read, link, pages, exports, feeds, index…).
 
-Phases add up when entered several times. ``deliberations build --timings`` prints them, with
-the start-up before the build (Python and the imports), the rest of the build that no phase
-covers (``other``: settings, Pelican itself) and the total since the process started; the
-benchmark reports them. Nothing else depends on them.
+Phases add up when entered several times (``swap`` is all the staging folder's bookkeeping:
+its manifests read at the start, leftovers removed, the manifest saved and the renames at the
+end). ``deliberations build --timings`` prints them, with the start-up before the build (Python
+and the imports), the rest of the build that no phase covers (``other``: settings, Pelican
+itself, listing the content) and the total since the process started; the benchmark reports
+them. Nothing else depends on them.
 """
 
 from __future__ import annotations
