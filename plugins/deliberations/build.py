@@ -81,9 +81,18 @@ def cache_folder(settings_file: Path, site: site_settings.SiteSettings) -> Path:
     return (settings_file.resolve().parent / site.BUILD_CACHE_PATH).resolve()
 
 
-def template_cache(options: dict, cache: Path) -> FileSystemBytecodeCache | None:
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in a folder of the build cache. Like the rest of the
+    build cache, it never makes a build fail: a template it cannot keep is compiled again."""
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):  # a full disk, a folder removed by another build
+            super().dump_bytecode(bucket)
+
+
+def template_cache(options: dict, cache: Path) -> TemplateCache | None:
     """Templates compiled by an earlier build, in the build cache: compiling them all again
-    takes a tenth of a second. None where the cache cannot be written, or when the site's
+    takes a tenth of a second. None where the cache folder cannot be made, or when the site's
     settings bring a cache of their own.
 
     Jinja knows a compiled template by its name and source; how it was compiled depends on
@@ -97,12 +106,10 @@ def template_cache(options: dict, cache: Path) -> FileSystemBytecodeCache | None
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    if not os.access(folder, os.W_OK):
-        return None
     for other in folder.parent.iterdir():  # compiled by other versions: of no more use
         if other != folder:
             shutil.rmtree(other, ignore_errors=True)
-    return FileSystemBytecodeCache(str(folder))
+    return TemplateCache(str(folder))
 
 
 def build(settings_file: Path, output: Path | None = None, jobs: int | None = None) -> BuildResult:
