@@ -41,6 +41,15 @@ def test_damaged_compiled_templates_are_compiled_again(linked_site: Site, tmp_pa
     assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
 
 
+def test_compiled_templates_that_cannot_be_kept_do_not_stop_the_build(site: Site):
+    site.add()
+    (site.root / ".cache").mkdir()
+    (site.root / ".cache" / "templates").write_text("a file where the folder goes", encoding="utf-8")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert "Adhésion au Club" in site.page("deliberations/22-b-0183")
+
+
 def test_a_cache_of_another_site_is_ignored(linked_site: Site, tmp_path):
     other = Site(tmp_path / "other", extra_settings=SMALL_PAGES)
     other.add(number="22-B-0183", title="Un autre titre")
