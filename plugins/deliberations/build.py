@@ -90,18 +90,19 @@ class TemplateCache(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def template_cache(options: dict, cache: Path) -> TemplateCache | None:
+def template_cache(settings_file: Path, options: dict, cache: Path) -> TemplateCache | None:
     """Templates compiled by an earlier build, in the build cache: compiling them all again
     takes a tenth of a second. None where the cache folder cannot be made, or when the site's
     settings bring a cache of their own.
 
-    Jinja knows a compiled template by its name and source; how it was compiled depends on
-    the environment's options and on the libraries too: each set of them has its own folder.
+    Jinja knows a compiled template by its name and source; how it was compiled depends on the
+    environment (its options, the filters of the code and of the settings) too: each version of
+    the code and of the settings file has its own folder.
     """
     if "bytecode_cache" in options:
         return None
-    folder = cache / TEMPLATES_CACHE / build_cache.digest(build_cache.code_version(),
-                                                          build_cache.stable_repr(options))
+    folder = cache / TEMPLATES_CACHE / build_cache.digest(
+        build_cache.code_version(), settings_file.read_bytes(), build_cache.stable_repr(options))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -146,7 +147,7 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
             }
             if jobs is not None:
                 override["BUILD_JOBS"] = jobs
-            if templates := template_cache(settings["JINJA_ENVIRONMENT"], cache):
+            if templates := template_cache(settings_file, settings["JINJA_ENVIRONMENT"], cache):
                 override["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": templates}
             settings = read_site_settings(settings_file, **override)
             with _terminate_as_interrupt(), _disk_full_explained(staging.folder):
