@@ -63,11 +63,14 @@ FILES = {
                         .encode(), "not-a-number.md:9: amounts.0.value: '.nan' is not a number"),
     "control.md": ((HEAD.format(number="K-1") + "summary: a\x07b\n---\n").encode(),
                    "control.md:7: front matter holds the character U+0007, which YAML does not allow"),
-    "slow-text.md": ((VALID.format(number="S-1") + "*_`[<&" * 5000).encode(),
-                     "slow-text.md:10: the text could not be converted in"),
-    "deep-text.md": ((VALID.format(number="D-1") + "\n" + "1. " * 5000).encode(),
+    "slow-text.md": ((VALID.format(number="S-1") + "*_`[<&" * 5000 + "[" * 100_000).encode(), None),
+    "deep-text.md": ((VALID.format(number="D-1") + "\n" + "".join("  " * i + "- x\n" for i in range(1000)))
+                     .encode(),
                      "deep-text.md:10: the text is nested too deeply (lists or quotes inside each other)"),
-    "deep-quotes.md": ((VALID.format(number="Q-1") + ">" * 100_000 + " x\n").encode(), None),
+    "deep-quotes.md": ((VALID.format(number="Q-1") + ">" * 100_000 + " x\n").encode(),
+                       "deep-quotes.md:10: the text is nested too deeply"),
+    "deep-html.md": ((VALID.format(number="E-1") + "<div>" * 50_000).encode(),
+                     "deep-html.md:10: the text is nested too deeply"),
 }
 
 
