@@ -154,6 +154,33 @@ KEYS = st.sampled_from([*BASE_ACT, "nature", "outcome", "vote", "transmission", 
                         "amends", "documents", "modified", "tags", "summary", "unknown"])
 
 
+def _exactly(value):
+    """``value`` with the type of every part: 1, 1.0 and True are not the same front matter."""
+    if isinstance(value, dict):
+        return {k: _exactly(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exactly(v) for v in value]
+    return type(value), repr(value)
+
+
+@given(st.lists(YAML_CHARS, max_size=60).map("".join) | st.dictionaries(KEYS, VALUES, max_size=8).map(
+    lambda d: yaml.safe_dump(d, allow_unicode=True)))
+def test_the_short_way_reads_what_pyyaml_reads(text):
+    """The one-pass reading of plain front matter gives what PyYAML's constructor gives, or leaves it."""
+    loader = frontmatter._Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return
+        short = frontmatter._plain(loader, node, text)
+        if short is not None:
+            assert _exactly(short) == _exactly(loader.construct_document(node))
+    except (yaml.YAMLError, frontmatter.FrontMatterError):
+        return
+    finally:
+        loader.dispose()
+
+
 @given(st.dictionaries(KEYS, VALUES, max_size=8))
 def test_any_front_matter_values_give_an_act_or_located_problems(tmp_path_factory, overrides):
     path = tmp_path_factory.getbasetemp() / "values.md"
