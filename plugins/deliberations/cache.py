@@ -113,6 +113,10 @@ class Store:
                     self._loaded[path.stem] = entries
         return self
 
+    def __bool__(self) -> bool:
+        """Whether anything was loaded."""
+        return bool(self._loaded)
+
     def get(self, key: str) -> bytes | None:
         value = self._loaded.get(key[:2], {}).get(key)
         if value is not None:
