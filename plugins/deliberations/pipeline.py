@@ -6,6 +6,7 @@ the check accepts is exactly what the build publishes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -73,10 +74,8 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
     blobs: list[bytes | None] = [None] * len(paths)
     if store:  # a first build has nothing cached: the files are read once, by read_one
         for i, path in enumerate(paths):
-            try:
+            with contextlib.suppress(OSError):  # read_one says why
                 blobs[i] = store.get(_key(path.read_bytes(), shown[i]))
-            except OSError:
-                pass  # read_one says why
     missing = [i for i, blob in enumerate(blobs) if blob is None]
 
     def read_slice(start: int, stop: int) -> list:

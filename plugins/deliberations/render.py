@@ -74,7 +74,7 @@ def markdown_to_html(text: str) -> str:
         html = html.translate(str.maketrans({v: k for k, v in TYPED_QUOTES.items()}))
     if _depth(html) > MAX_DEPTH:
         raise RenderError("the text is nested too deeply (lists or quotes inside each other)")
-    return sanitize(html.replace(FOOTNOTES, "<hr />" + FOOTNOTES, 1))
+    return sanitize(html.replace(FOOTNOTES, "<hr />" + FOOTNOTES, 1).removesuffix("\n"))
 
 
 def _cmark_html(text: str) -> str:
