@@ -132,6 +132,22 @@ def test_deep_nesting_is_refused(text):
         markdown_to_html(text)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('"\'' * 200_000, "600,002 characters without a paragraph break or markup, too many of them « » & or"),
+    ("&" * 200_000, "characters without a paragraph break"),
+    ("x[^1]" * 100_000 + "\n\n[^1]: note\n", "characters of HTML (at most 20,000,000); look for footnote"),
+])
+def test_text_the_sanitizer_would_take_minutes_over_is_refused(text, message):
+    with pytest.raises(RenderError, match=re.escape(message)):
+        markdown_to_html(text)
+
+
+def test_a_long_text_in_paragraphs_is_shown():
+    paragraph = "« Le Bureau » décide & approuve\u00a0: " * 200
+    doc = html.fragment_fromstring(markdown_to_html(f"{paragraph}\n\n" * 100), create_parent="div")
+    assert len(doc.findall("p")) == 100
+
+
 def test_a_hundred_levels_are_shown():
     doc = html.fragment_fromstring(markdown_to_html("> " * 100 + "x"), create_parent="div")
     assert len(doc.xpath("//blockquote")) == 100

@@ -4,7 +4,8 @@ The dialect is CommonMark with GitHub's extensions (tables, strikethrough, autol
 footnotes), converted by cmark-gfm: C, in time linear in the length of the text whatever the
 text. The text of an act may come from an import and is untrusted: raw HTML is kept by cmark
 and judged by nh3's allow-list before any page shows it. nh3 takes time quadratic in the depth
-of the HTML, so a text nested deeper than :data:`MAX_DEPTH` is a :class:`RenderError`, never a hang.
+of the HTML and in the length of some runs of text: a text beyond the limits below is a
+:class:`RenderError`, never a hang.
 """
 
 from __future__ import annotations
@@ -43,8 +44,13 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
-# Deeper than browsers (512) and lxml (255) would show; an act needs a handful of levels.
-MAX_DEPTH = 200
+# Limits that keep nh3 fast (no act comes near them; it would be a page no one can read):
+MAX_DEPTH = 200  # more than lxml (255) or a browser (512) shows; nh3's time grows with its square
+MAX_HTML = 20_000_000  # a 2 MB act makes 2 to 5 MB of HTML
+# nh3's time grows with the length of a run of text (between two tags) times how many of these
+# characters it holds: a run longer than MAX_RUN may hold MAX_SLOW of them.
+SLOW_CHARACTERS = re.compile("&amp;|[\u00a0-\u00bf]")
+MAX_RUN, MAX_SLOW = 100_000, 10_000
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 # Elements that never hold others, or that the HTML parser closes by itself when left open.
 NOT_NESTING = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -72,8 +78,9 @@ def markdown_to_html(text: str) -> str:
     html = _cmark_html(text).replace("“", GUILLEMETS["“"]).replace("”", GUILLEMETS["”"])
     if typed:
         html = html.translate(str.maketrans({v: k for k, v in TYPED_QUOTES.items()}))
-    if _depth(html) > MAX_DEPTH:
-        raise RenderError("the text is nested too deeply (lists or quotes inside each other)")
+    why = _refusal(html)
+    if why:
+        raise RenderError(why)
     return sanitize(html.replace(FOOTNOTES, "<hr />" + FOOTNOTES, 1).removesuffix("\n"))
 
 
@@ -99,6 +106,21 @@ def _cmark_html(text: str) -> str:
 
 def _address(pointer) -> int:
     return int(_ffi.cast("uintptr_t", pointer))
+
+
+def _refusal(html: str) -> str | None:
+    """Why nh3 could not clean ``html`` in reasonable time, if so; nothing for a usual text."""
+    if _depth(html) > MAX_DEPTH:
+        return "the text is nested too deeply (lists or quotes inside each other)"
+    if len(html) > MAX_HTML:
+        return (f"the text makes {len(html):,} characters of HTML (at most {MAX_HTML:,}); look for "
+                "footnote calls or links repeated many times")
+    if len(html) > MAX_RUN:
+        for run in html.split("<"):
+            if len(run) > MAX_RUN and len(SLOW_CHARACTERS.findall(run)) > MAX_SLOW:
+                return (f"the text holds {len(run):,} characters without a paragraph break or markup, "
+                        f"too many of them « » & or non-breaking spaces; split it into paragraphs")
+    return None
 
 
 def _depth(html: str) -> int:
