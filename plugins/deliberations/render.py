@@ -27,6 +27,8 @@ EXTENSIONS = ("table", "strikethrough", "autolink")
 GUILLEMETS = {"“": "«\u00a0", "”": "\u00a0»"}
 # Curly quotes typed as such stay as typed: they stand in for these while cmark works.
 TYPED_QUOTES = {"“": "\u2e02", "”": "\u2e03"}
+_HIDE_TYPED = str.maketrans(TYPED_QUOTES)
+_SHOW_TYPED = str.maketrans({v: k for k, v in TYPED_QUOTES.items()})
 FOOTNOTES = '<section class="footnotes" data-footnotes>'  # nh3 drops the section; a rule stays
 
 ALLOWED_TAGS = {
@@ -77,10 +79,10 @@ class RenderError(Exception):
 def markdown_to_html(text: str) -> str:
     typed = "“" in text or "”" in text
     if typed:
-        text = text.translate(str.maketrans(TYPED_QUOTES))
+        text = text.translate(_HIDE_TYPED)
     html = _cmark_html(text).replace("“", GUILLEMETS["“"]).replace("”", GUILLEMETS["”"])
     if typed:
-        html = html.translate(str.maketrans({v: k for k, v in TYPED_QUOTES.items()}))
+        html = html.translate(_SHOW_TYPED)
     why = _refusal(html)
     if why:
         raise RenderError(why)
