@@ -44,8 +44,9 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / "corpora")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-query transfer")
     args = parser.parse_args(argv)
-    print("| acts | lot size | lots | cold s (CPU s) | warm, unchanged s | warm, +1 act s (CPU s, acts indexed) "
-          "| peak RSS, one / side by side | index size (files) | first query |")
+    print("| acts | lot size | lots | cold s (CPU s) | warm, unchanged s "
+          "| warm, +1 act s (CPU s, acts indexed) | peak RSS, one / side by side | index size (files) "
+          "| first query |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in map(int, args.sizes.split(",")):
         site = args.work / f"demo-{count}"
