@@ -6,6 +6,8 @@ import contextlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from deliberations.build import build as deliberations_build
@@ -165,6 +167,14 @@ def test_a_damaged_search_cache_is_ignored(tmp_path):
     next(next(p for p in cache.iterdir() if p.name != "months").glob("bundle/fragment/*")).unlink()
     assert build(site).search.lots_indexed == 1
     assert tree(site.output) == before
+
+
+def test_pelican_run_alone_indexes_every_act(tmp_path):
+    site = search_site(tmp_path / "site")
+    subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "out"],
+                   cwd=site.root, check=True, capture_output=True)
+    lots = json.loads((site.root / "out" / "pagefind" / "lots.json").read_text())["lots"]
+    assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
 
 
 def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_site(tmp_path):
