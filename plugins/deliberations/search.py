@@ -5,7 +5,7 @@ the pages of one index (about 160 MB per 1 000 acts), so the acts are split into
 consecutive session months, each indexed on its own, side by side, and merged in the
 browser (``mergeIndex``). A lot whose pages did not change is taken from the cache, keyed
 by a hash of its pages. The recent months, where acts are added, sit in small lots (see
-:func:`plan_lots`): adding an act indexes again a few hundred acts at most.
+:func:`plan_lots`): adding an act indexes again a month or a few of acts.
 
 Pagefind reads the lot's pages where the build wrote them (a glob of their folders), and the
 build's record of what it wrote tells which pages changed: an unchanged page is not read.
