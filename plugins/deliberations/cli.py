@@ -112,7 +112,8 @@ def _build(args) -> int:
     if args.timings:
         if result.search:
             print(f"search index: {result.search.pages} acts, {result.search.bytes} bytes, "
-                  f"{result.search.lots_indexed} of {result.search.lots} lots indexed, "
+                  f"{result.search.lots_indexed} of {result.search.lots} lots indexed "
+                  f"({result.search.pages_indexed} acts, Pagefind {result.search.cpu_seconds:.2f} s CPU), "
                   f"Pagefind peak RSS {result.search.peak_rss} bytes", file=sys.stderr)
         print(timings.line(result.timings, start, timings.process_age()), file=sys.stderr)
     print(f"Site written to {result.output}")
