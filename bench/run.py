@@ -271,7 +271,8 @@ def phases(rows: list[Row]) -> str:
              + " | ".join(f"rebuild {r.acts:,}" for r in rows) + " |",
              "|" + "---|" * (1 + 2 * len(rows))]
     totals = {
-        "exit (after the build)": lambda run: run.seconds - run.total if run.total is not None else None,
+        # The process's start is known to the hundredth of a second: never below zero.
+        "exit (after the build)": lambda run: None if run.total is None else max(run.seconds - run.total, 0),
         "**wall**": lambda run: run.seconds,
         "**processor** (user + system, all processes)": lambda run: run.cpu,
     }
