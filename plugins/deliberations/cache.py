@@ -18,16 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jinja2 import FileSystemBytecodeCache
-
 from .outputs import SETTINGS_KEY
 
 FORMAT = "deliberations-cache-1"
 # Libraries whose version can change what a build writes.
-DEPENDENCIES = ("pelican", "Markdown", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
+DEPENDENCIES = ("pelican", "cmarkgfm", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
 PACKAGE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".py", ".csv", ".json")
-TEMPLATES = "templates"  # folder of the compiled templates
 # Settings that say where and how to build, not what: they change no page.
 NOT_SHOWN_SETTINGS = {"OUTPUT_PATH", "BUILD_CACHE_PATH", "BUILD_JOBS", "DELETE_OUTPUT_DIRECTORY",
                       SETTINGS_KEY}
@@ -96,17 +93,6 @@ def stable_repr(value) -> str:
     return type(value).__qualname__ if " at 0x" in text else text
 
 
-def cache_templates(generator) -> None:
-    """Keep a generator's compiled templates in the build cache (Jinja checks their source), so
-    that a build does not compile them again."""
-    folder = Path(generator.settings.get("BUILD_CACHE_PATH") or ".cache") / TEMPLATES
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # a read-only disk: templates are compiled, as without a cache
-    generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-
-
 class Store:
     """Pickled values by key, in 256 files by the key's first two hex digits.
 
@@ -126,6 +112,10 @@ class Store:
                 if entries is not None:
                     self._loaded[path.stem] = entries
         return self
+
+    def __bool__(self) -> bool:
+        """Whether anything was loaded."""
+        return bool(self._loaded)
 
     def get(self, key: str) -> bytes | None:
         value = self._loaded.get(key[:2], {}).get(key)

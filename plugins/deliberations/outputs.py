@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from . import timings
+
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
 MANIFEST_FORMAT = "deliberations-outputs-2"
 
@@ -38,7 +40,7 @@ class Entry(NamedTuple):
     size: int
     mtime: int
 
-    def matches(self, path: Path) -> bool:
+    def matches(self, path: Path | str) -> bool:
         try:
             st = os.lstat(path)
         except OSError:
@@ -66,13 +68,14 @@ class Outputs:
         """Keep ``path`` if an earlier build made it from the same key; True if kept."""
         if key is None:
             return False
-        target = self.folder / path
+        # Called for every file of the site: the path as text, not a Path (a third of the time).
         entry = self.previous.get(path)
-        if entry and entry.key == key and entry.matches(target):
+        if entry and entry.key == key and entry.matches(f"{self.folder}/{path}"):
             self.done[path] = entry
             return True
         entry = self.live.get(path)
-        if entry and entry.key == key and entry.matches(self.live_folder / path):
+        if entry and entry.key == key and entry.matches(f"{self.live_folder}/{path}"):
+            target = self.folder / path
             _clear(target)
             _link(self.live_folder / path, target)
             self.done[path] = entry
@@ -147,16 +150,17 @@ class Staging:
     def __enter__(self) -> Staging:
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
-        _make_folder(self.folder)
-        # A failed build may have changed some files of the folder: their identity tells.
-        previous = self._manifest(self.folder)
-        live = self._manifest(self.output) if self.output.is_dir() else {}
-        self.outputs = Outputs(self.folder, previous, live, self.output)
-        # Anything in the folder written before this instant and not kept is left over.
-        fd, probe = tempfile.mkstemp(dir=self.folder)
-        self.started = os.fstat(fd).st_mtime_ns
-        os.close(fd)
-        os.unlink(probe)
+        with timings.phase("swap"):  # the staging folder's bookkeeping, as at its end
+            _make_folder(self.folder)
+            # A failed build may have changed some files of the folder: their identity tells.
+            previous = self._manifest(self.folder)
+            live = self._manifest(self.output) if self.output.is_dir() else {}
+            self.outputs = Outputs(self.folder, previous, live, self.output)
+            # Anything in the folder written before this instant and not kept is left over.
+            fd, probe = tempfile.mkstemp(dir=self.folder)
+            self.started = os.fstat(fd).st_mtime_ns
+            os.close(fd)
+            os.unlink(probe)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -169,10 +173,12 @@ class Staging:
         swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def remove_leftovers(self) -> None:
-        """Remove the files this build did not produce: the staging folder is then the new site."""
+    def remove_leftovers(self) -> set[str]:
+        """Remove the files this build did not produce: the staging folder is then the new site.
+        Returns the files it holds (site-relative paths), for the self-check."""
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
+        kept = set()
         for path, entry in _files(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
@@ -183,6 +189,9 @@ class Staging:
                         if parent == self.folder:
                             break
                         parent.rmdir()
+            else:
+                kept.add(path)
+        return kept
 
     # -- manifests -------------------------------------------------------------------------
 
@@ -242,13 +251,14 @@ def outputs_for(settings: dict, output_path: str) -> Outputs:
 
 def _files(folder: Path):
     """(relative path, os.DirEntry) of every file below ``folder``."""
-    stack = [(folder, "")]
+    # Paths as text: a Path object for each of tens of thousands of folders is a third of the walk.
+    stack = [(str(folder), "")]
     while stack:
         current, prefix = stack.pop()
         with os.scandir(current) as entries:
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), f"{prefix}{e.name}/"))
+                    stack.append((e.path, f"{prefix}{e.name}/"))
                 else:
                     yield f"{prefix}{e.name}", e
 

@@ -44,7 +44,7 @@ class Site:
     corpus: Corpus
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
-    files: set[str] = field(init=False, default_factory=set)  # every file, POSIX path from root
+    files: set[str] | None = None  # every file, POSIX path from root (listed when not given)
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
     parsed: set[str] = field(init=False, default_factory=set)  # JSON and XML files read once
@@ -54,10 +54,12 @@ class Site:
 
     def __post_init__(self):
         self.acts_by_page = {act.url + INDEX: act for act in self.corpus.acts}
-        for folder, _dirs, names in os.walk(self.root):
-            rel = os.path.relpath(folder, self.root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            self.files.update(prefix + name for name in names)
+        if self.files is None:  # not listed by the caller
+            self.files = set()
+            for folder, _dirs, names in os.walk(self.root):
+                rel = os.path.relpath(folder, self.root)
+                prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+                self.files.update(prefix + name for name in names)
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
         # A path as a whole (not "/srv/site" inside "https://x.fr/srv/site2"); a path of one
@@ -189,11 +191,15 @@ class VerifyError(PublishError):
         super().__init__("\n".join(["The self-check of the built site failed:", *lines, summary]))
 
 
-def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str]) -> list[Problem]:
-    """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors."""
+def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
+           files: set[str] | None = None) -> list[Problem]:
+    """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
+
+    ``files``, every file of the tree, saves listing it again when the caller just did.
+    """
     from . import checks  # noqa: F401 - importing it registers every capability's checks
 
-    site = Site(root, corpus, settings, machine_paths)
+    site = Site(root, corpus, settings, machine_paths, files)
     running = [check(site) for check in CHECKS]
     for path, doc, raw in _parsed(site):
         for check in running:
