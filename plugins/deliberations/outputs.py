@@ -86,8 +86,8 @@ class Outputs:
         """Write ``path``; ``key`` lets a later build keep it. Returns what :meth:`add` takes."""
         target = self.folder / path
         _clear(target, shared_only=True)
-        # Written over, then cut to size: a file emptied first has its blocks freed and
-        # allocated again, which costs more than the writing itself.
+        # Written over, then cut to size where it was longer: a file emptied first has its
+        # blocks freed and allocated again, which costs more than the writing itself.
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         except FileNotFoundError:
@@ -95,7 +95,8 @@ class Outputs:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         with open(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
-            f.truncate()
+            if f.tell() < os.fstat(fd).st_size:
+                f.truncate()
         return self._record(path, target, key)
 
     def copy(self, source: Path, path: str, key: str | None = None) -> None:

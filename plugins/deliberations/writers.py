@@ -35,11 +35,11 @@ def write_json(path: Path, value, indent: int | None = 2) -> None:
     with rewrite(path, newline="\n") as f:
         f.write(dumps(value, indent))
         f.write("\n")
-        f.truncate()
+        cut(f)
 
 
 def rewrite(path: Path, newline: str, buffering: int = -1):
-    """``path`` opened to write UTF-8 text over what it holds; ``truncate()`` once written.
+    """``path`` opened to write UTF-8 text over what it holds; :func:`cut` it once written.
 
     A file emptied first has its blocks freed and allocated again, which costs more than the
     writing itself: a rebuild writes these files over the previous ones.
@@ -47,6 +47,13 @@ def rewrite(path: Path, newline: str, buffering: int = -1):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
     return open(fd, "w", encoding="utf-8", newline=newline, buffering=buffering)
+
+
+def cut(f) -> None:
+    """Cut a file opened by :func:`rewrite` where it was written to, if it was longer before
+    (a truncation costs even where it cuts nothing)."""
+    if f.tell() < os.fstat(f.fileno()).st_size:
+        f.truncate()
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -83,7 +90,7 @@ class JsonList:
 
     def close(self) -> None:
         self._file.write("\n]}\n")
-        self._file.truncate()
+        cut(self._file)
         self._file.close()
 
     def __enter__(self):
@@ -118,7 +125,7 @@ class CsvTable:
         self.rows += 1
 
     def close(self) -> None:
-        self._file.truncate()
+        cut(self._file)
         self._file.close()
 
     def __enter__(self):
