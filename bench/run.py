@@ -23,6 +23,7 @@ import importlib.util
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,8 +56,10 @@ DEFAULT_PAGINATION = 50
 class Run:
     seconds: float
     peak_rss: int  # bytes, all processes of the run together (PSS)
-    phases: dict = field(default_factory=dict)
+    phases: dict = field(default_factory=dict)  # start-up, each phase, other (see `--timings`)
     index_rss: int | None = None  # bytes, Pagefind's own peak (from the build's report)
+    cpu: float = 0.0  # seconds of processor (user + system), the run's processes together
+    total: float | None = None  # seconds from the process's start to the end of the build
 
 
 def memory(process: psutil.Process) -> int:
@@ -68,7 +71,8 @@ def memory(process: psutil.Process) -> int:
 
 
 def measure(command: list[str], cwd: Path) -> Run:
-    """Run ``command``; its wall time and the peak of the memory of its process tree."""
+    """Run ``command``; its wall time, processor time and the peak of the memory of its process tree."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(child.pid)
@@ -82,12 +86,19 @@ def measure(command: list[str], cwd: Path) -> Run:
         time.sleep(SAMPLE_EVERY)
     _, err = child.communicate()
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu  # the build waits for its workers and Pagefind: all counted
     if child.returncode != 0:
         sys.exit(f"{' '.join(map(str, command))} failed ({child.returncode}):\n{err[-3000:]}")
     last = err.strip().splitlines()[-1:]
+    phases = {name: float(s) for name, s in PHASE.findall(last[0])} if last else {}
+    total = phases.pop("total", None)
     index_rss = re.search(r"Pagefind peak RSS (\d+) bytes", err)
-    return Run(seconds, peak, {name: float(s) for name, s in PHASE.findall(last[0])} if last else {},
-               int(index_rss[1]) if index_rss else None)
+    return Run(seconds, peak, phases, int(index_rss[1]) if index_rss else None, cpu, total)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- corpora ----------------------------------------------------------------------------------
@@ -253,17 +264,27 @@ def table(rows: list[Row]) -> str:
 
 
 def phases(rows: list[Row]) -> str:
-    names = list(dict.fromkeys(name for r in rows for name in r.cold.phases))
+    """Each phase of the builds: start-up, the phases, the rest, then the totals."""
+    names = list(dict.fromkeys(name for r in rows for run in (r.cold, r.warm) for name in run.phases))
+    runs = [r.cold for r in rows] + [r.warm for r in rows]
     lines = ["| phase | " + " | ".join(f"cold {r.acts:,}" for r in rows) + " | "
              + " | ".join(f"rebuild {r.acts:,}" for r in rows) + " |",
              "|" + "---|" * (1 + 2 * len(rows))]
-    for name in [*names, "other (start, Pelican)"]:
-        cells = []
-        for run in [r.cold for r in rows] + [r.warm for r in rows]:
-            value = run.phases.get(name) if name in names else run.seconds - sum(run.phases.values())
-            cells.append(seconds(value) if value is not None else "—")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = {
+        # The process's start is known to the hundredth of a second: never below zero.
+        "exit (after the build)": lambda run: None if run.total is None else max(run.seconds - run.total, 0),
+        "**wall**": lambda run: run.seconds,
+        "**processor** (user + system, all processes)": lambda run: run.cpu,
+    }
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(_cell(run.phases.get(name)) for run in runs) + " |")
+    for name, value in totals.items():
+        lines.append(f"| {name} | " + " | ".join(_cell(value(run)) for run in runs) + " |")
     return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    return seconds(value) if value is not None else "—"
 
 
 def without_index(run: Run) -> float:
@@ -302,8 +323,10 @@ def main() -> None:
     sizes = [*args.sizes, *([100_000] if args.large else [])]
     about = machine()
     rows = [bench(n, args.repeat) for n in sizes]
-    report = (f"Machine: {about}.\n\n{table(rows)}\n\n{targets(rows)}\n\nPhases (seconds; \"other\" is "
-              f"the rest of the wall time: starting Python, Pelican, the theme's static files):\n\n"
+    report = (f"Machine: {about}.\n\n{table(rows)}\n\n{targets(rows)}\n\nPhases (seconds, wall; \"start\" "
+              f"is Python and the imports before the build, \"other\" the rest of the build: settings, "
+              f"Pelican itself, listing the content; the processor time counts every process, workers "
+              f"and Pagefind included, and varies less than the wall time on a busy machine):\n\n"
               f"{phases(rows)}\n")
     print(report)
     RESULTS.write_text(

@@ -44,8 +44,9 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / "corpora")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-query transfer")
     args = parser.parse_args(argv)
-    print("| acts | lot size | lots | cold s (CPU s) | warm, unchanged s | warm, +1 act s (CPU s, lots) "
-          "| peak RSS, one / side by side | index size (files) | first query |")
+    print("| acts | lot size | lots | cold s (CPU s) | warm, unchanged s "
+          "| warm, +1 act s (CPU s, acts indexed) | peak RSS, one / side by side | index size (files) "
+          "| first query |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in map(int, args.sizes.split(",")):
         site = args.work / f"demo-{count}"
@@ -70,7 +71,7 @@ def main(argv=None) -> int:
                             f"(index {q.index_bytes / 1024:.0f} KB)")
             print(f"| {count:,} | {lot_size:,} | {cold.lots} | {cold.seconds:.1f} ({cold.cpu_seconds:.1f}) "
                   f"| {same.seconds:.2f} "
-                  f"| {plus_one.seconds:.1f} ({plus_one.cpu_seconds:.1f}, {plus_one.lots_indexed}) "
+                  f"| {plus_one.seconds:.2f} ({plus_one.cpu_seconds:.2f}, {plus_one.pages_indexed} acts) "
                   f"| {cold.peak_rss / MB:.0f} / {cold.peak_rss_total / MB:.0f} MB "
                   f"| {cold.bytes / MB:.1f} MB ({cold.files:,}) | {transfer} |", flush=True)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -26,6 +26,30 @@ def test_a_damaged_cache_is_ignored(linked_site: Site, tmp_path):
     assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
 
 
+def test_damaged_compiled_templates_are_compiled_again(linked_site: Site, tmp_path):
+    assert linked_site.build().code == 0
+    compiled = list((linked_site.root / ".cache" / "templates").rglob("*.cache"))
+    assert compiled  # the templates of the first build, kept for the next ones
+    for n, path in enumerate(compiled):
+        data = path.read_bytes()
+        path.write_bytes([b"", b"garbage", data[: len(data) // 2]][n % 3])
+    linked_site.add(number="22-C-0011", body="conseil", session="2022-05-02", published="2022-05-09",
+                    subject="7.1", title="Nouveau titre")
+    result = linked_site.build()
+    assert result.code == 0, result.err
+    assert "Nouveau titre" in linked_site.page("deliberations/22-c-0011")
+    assert tree(linked_site.output) == cold_build(linked_site, tmp_path / "cold")
+
+
+def test_compiled_templates_that_cannot_be_kept_do_not_stop_the_build(site: Site):
+    site.add()
+    (site.root / ".cache").mkdir()
+    (site.root / ".cache" / "templates").write_text("a file where the folder goes", encoding="utf-8")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert "Adhésion au Club" in site.page("deliberations/22-b-0183")
+
+
 def test_a_cache_of_another_site_is_ignored(linked_site: Site, tmp_path):
     other = Site(tmp_path / "other", extra_settings=SMALL_PAGES)
     other.add(number="22-B-0183", title="Un autre titre")

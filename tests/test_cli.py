@@ -1,5 +1,7 @@
 """The `deliberations` command as the webmaster runs it: messages and exit status."""
 
+import re
+
 from .conftest import Site, run
 
 
@@ -31,6 +33,19 @@ def test_build_reports_where_the_site_was_written(site: Site):
     assert result.code == 0, result.err
     assert result.out == f"Site written to {site.output.resolve()}\n"
     assert (site.output / "deliberations/22-b-0183/index.html").is_file()
+
+
+def test_build_timings_account_for_the_whole_run(site: Site):
+    site.add()
+    result = run("build", "--settings", str(site.settings), "--output", str(site.output), "--timings",
+                 cwd=site.root)
+    assert result.code == 0, result.err
+    timings = {name: float(s) for name, s in re.findall(r"(\w+) ([0-9.]+) s", result.err.splitlines()[-1])}
+    assert list(timings)[0] == "start" and list(timings)[-2:] == ["other", "total"]
+    assert {"read", "link", "pages", "exports", "feeds", "index", "verify", "swap"} <= set(timings)
+    # What the build took, start-up included, is the total: nothing is counted twice (each
+    # figure is rounded to the hundredth).
+    assert sum(s for name, s in timings.items() if name != "total") <= timings["total"] + 0.06
 
 
 def test_failed_build_leaves_the_previous_site_in_place(site: Site):

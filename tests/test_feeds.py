@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 import yaml
+from deliberations.feeds import _attribute, _text
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree, html
 
 from .conftest import BASE_ACT, Site
@@ -338,3 +341,22 @@ def test_a_wrong_amount_threshold_is_reported_and_nothing_is_written(tmp_path):
     assert result.code == 1
     assert "FEED_AMOUNT_THRESHOLDS: amount thresholds must be positive" in result.err
     assert not site.output.exists()
+
+
+XML_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)).filter(
+    lambda c: c in "\t\n\r" or c >= " " and c not in "\ufffe\uffff"))
+
+
+@given(XML_TEXT)
+def test_any_text_of_an_entry_reads_back_exactly_and_is_written_as_lxml_writes_it(value):
+    element = etree.Element("e", a=value)
+    element.text = value
+    written = f'<e a="{_attribute(value)}">{_text(value)}</e>'.encode()
+    assert written == etree.tostring(element, encoding="UTF-8", xml_declaration=False)
+    read = etree.fromstring(written)
+    assert (read.text or "", read.get("a")) == (value, value)
+
+
+def test_text_that_xml_cannot_hold_is_refused():
+    with pytest.raises(ValueError):
+        _text("bip \x07")

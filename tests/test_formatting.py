@@ -4,7 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from deliberations.formatting import filesize, french_date, french_datetime, money
+from babel.numbers import format_currency
+from deliberations.formatting import LOCALE, filesize, french_date, french_datetime, money
+from deliberations.model import MAX_AMOUNT
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("value, text", [
@@ -29,6 +33,17 @@ def test_french_datetime_keeps_the_time_when_there_is_one():
 ])
 def test_money_in_french_format_never_breaks_across_lines(value, tax, text):
     assert money(Decimal(value), "EUR", tax) == text
+
+
+AMOUNTS = st.one_of(
+    st.decimals(min_value=0, max_value=MAX_AMOUNT, allow_nan=False, allow_infinity=False),
+    st.integers(0, 4).flatmap(lambda places: st.decimals(min_value=0, max_value=10**7, places=places)),
+)
+
+
+@given(AMOUNTS)
+def test_euros_are_written_as_babel_writes_them_in_french(value):
+    assert money.__wrapped__(value, "EUR") == format_currency(value, "EUR", locale=LOCALE)
 
 
 @pytest.mark.parametrize("size, text", [

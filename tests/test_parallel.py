@@ -14,6 +14,7 @@ import sys
 
 from deliberations import parallel
 from deliberations.demo import write_demo_site
+from deliberations.pages import PARALLEL_PAGES
 
 from .conftest import Site, tree
 
@@ -50,14 +51,15 @@ def test_one_job_or_little_work_stays_in_this_process():
 
 
 def test_a_parallel_build_gives_the_site_a_serial_build_gives(tmp_path):
-    serial = write_demo_site(tmp_path / "serial", 120)
+    # Enough acts for the pages to be rendered by several processes (see pages.PARALLEL_PAGES).
+    serial = write_demo_site(tmp_path / "serial", PARALLEL_PAGES)
     shutil.copytree(serial, tmp_path / "parallel")
     for folder, jobs in ((serial, "1"), (tmp_path / "parallel", "2")):
         done = command("build", "--settings", "pelicanconf.py", "--output", "output", "--jobs", jobs,
                        cwd=folder)
         assert done.returncode == 0, done.stderr
     built = tree(serial / "output")
-    assert len([p for p in built if p.startswith("deliberations/")]) == 120
+    assert len([p for p in built if p.startswith("deliberations/")]) == PARALLEL_PAGES
     assert tree(tmp_path / "parallel" / "output") == built
 
 
@@ -69,7 +71,9 @@ def test_a_worker_that_fails_fails_the_build_and_leaves_the_site(tmp_path):
     before = tree(site.output)
     overrides = site.root / "overrides"
     overrides.mkdir()
-    (overrides / "deliberation.html").write_text("{{ act.meta.number.nothing.here }}", encoding="utf-8")
+    # Each act's item in the listings is rendered by the workers.
+    (overrides / "_macros.html").write_text("{% macro act_item(act) %}{{ act.meta.number.nothing.here }}"
+                                            "{% endmacro %}", encoding="utf-8")
     site.configure(extra=f"THEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
     done = command("build", "--settings", "pelicanconf.py", "--output", "output", "--jobs", "2",
                    cwd=site.root)

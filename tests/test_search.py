@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from deliberations.build import build as deliberations_build
 from deliberations.search import plan_lots
 from lxml import html
 
-from .conftest import PROJECT, Site
+from .conftest import PROJECT, Site, cold_build
 from .search_fixtures import ACTS, LOT_SIZE, ROUTINE, search_site
 
 
@@ -20,17 +23,41 @@ def tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_plan_keeps_the_newest_month_apart_and_closes_older_lots_once_full():
-    months = {f"deliberations/a{i}/index.html": m for i, m in
-              enumerate(["2021-01"] * 3 + ["2021-02"] * 3 + ["2021-03"] * 4 + ["2021-04"] * 2)}
-    lots = plan_lots(months, 5)
-    assert [(lot.id, lot.last, len(lot.pages)) for lot in lots] == [
-        ("2021-01", "2021-02", 6), ("2021-03", "2021-03", 4), ("2021-04", "2021-04", 2)]
-    same_month = plan_lots({**months, "deliberations/new/index.html": "2021-04"}, 5)
-    assert same_month[:2] == lots[:2] and len(same_month[2].pages) == 3
-    new_month = plan_lots({**months, "deliberations/new/index.html": "2021-05"}, 5)
-    assert new_month[0] == lots[0]
-    assert [(lot.id, len(lot.pages)) for lot in new_month[1:]] == [("2021-03", 6), ("2021-05", 1)]
+def months_of(counts: dict[str, int]) -> dict[str, str]:
+    return {f"deliberations/{month}-{i}/index.html": month for month, n in counts.items() for i in range(n)}
+
+
+def shape(lots) -> list[tuple[str, str, int]]:
+    return [(lot.first, lot.last, len(lot.pages)) for lot in lots]
+
+
+COUNTS = {"2021-01": 10, "2021-02": 8, "2021-03": 3, "2021-04": 2, "2021-05": 1, "2021-06": 1}
+
+
+def test_plan_puts_the_recent_months_in_small_lots():
+    # Lots close at 16 acts, then at 4 (a quarter), then at 1 (a sixteenth): one month each.
+    lots = plan_lots(months_of(COUNTS), 16)
+    assert shape(lots) == [("2021-01", "2021-02", 18), ("2021-03", "2021-04", 5),
+                           ("2021-05", "2021-05", 1), ("2021-06", "2021-06", 1)]
+    assert [lot.id for lot in lots] == [lot.first for lot in lots]
+    assert sum((lot.pages for lot in lots), []) == sorted(months_of(COUNTS))  # each page once, in order
+
+
+def test_plan_changes_only_the_lot_of_the_month_an_act_is_added_to():
+    lots = plan_lots(months_of(COUNTS), 16)
+    for month, changed in (("2021-06", 3), ("2021-05", 2), ("2021-04", 1), ("2021-02", 0)):
+        after = plan_lots(months_of({**COUNTS, month: COUNTS[month] + 1}), 16)
+        assert [i for i, (a, b) in enumerate(zip(lots, after, strict=True)) if a != b] == [changed]
+
+
+def test_plan_merges_small_lots_only_once_they_fill_a_larger_one():
+    lots = plan_lots(months_of(COUNTS), 16)
+    one_more = plan_lots(months_of({**COUNTS, "2021-07": 1}), 16)
+    assert one_more[:4] == lots and shape(one_more[4:]) == [("2021-07", "2021-07", 1)]
+    quarter = plan_lots(months_of({**COUNTS, "2021-07": 2}), 16)  # 2021-05 to 07: 4 acts
+    assert quarter[:2] == lots[:2] and shape(quarter[2:]) == [("2021-05", "2021-07", 4)]
+    full = plan_lots(months_of({**COUNTS, "2021-07": 9}), 16)  # 2021-03 to 07: 16 acts
+    assert full[:1] == lots[:1] and shape(full[1:]) == [("2021-03", "2021-07", 16)]
 
 
 def build(site: Site):
@@ -109,6 +136,45 @@ def test_warm_build_indexes_only_the_changed_lot_and_matches_a_cold_build(tmp_pa
     shutil.rmtree(site.root / ".cache")
     assert build(site).search.lots_indexed == 8
     assert tree(site.output) == warm_site  # byte for byte: Pagefind's lists are put in order
+
+
+def test_an_act_moved_to_another_month_or_deleted_is_indexed_as_a_cold_build_would(tmp_path):
+    site = search_site(tmp_path / "site")
+    build(site)
+    moved = site.content / "deliberations" / "2020" / "20-B-0913.md"  # January 2020
+    text = re.sub(r"session: \S+", "session: '2023-06-02'", moved.read_text(encoding="utf-8"))
+    moved.write_text(re.sub(r"published: \S+", "published: '2023-06-09'", text), encoding="utf-8")
+    next((site.content / "deliberations" / "2021").glob("*.md")).unlink()
+    warm = build(site).search
+    assert warm.pages == len(ACTS) + len(ROUTINE) + 1
+    assert tree(site.output) == cold_build(site, tmp_path / "cold")
+
+
+def test_a_damaged_search_cache_is_ignored(tmp_path):
+    site = search_site(tmp_path / "site")
+    build(site)
+    before = tree(site.output)
+    cache = site.root / ".cache" / "search"
+    for n, entry in enumerate(sorted(p for p in cache.iterdir() if p.name != "months")):
+        (entry / "files.json").write_text(["", "[1, 2", "{}"][n % 3])
+    for shard in (cache / "months").glob("*.pickle"):
+        shard.write_bytes(b"\x80\x05garbage")
+    assert build(site).search.lots_indexed == 8
+    assert tree(site.output) == before
+    # A file gone from a lot in the cache, and from the site: that lot is indexed again.
+    shutil.rmtree(site.output)
+    shutil.rmtree(site.root / ".cache" / "sites")
+    next(next(p for p in cache.iterdir() if p.name != "months").glob("bundle/fragment/*")).unlink()
+    assert build(site).search.lots_indexed == 1
+    assert tree(site.output) == before
+
+
+def test_pelican_run_alone_indexes_every_act(tmp_path):
+    site = search_site(tmp_path / "site")
+    subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "out"],
+                   cwd=site.root, check=True, capture_output=True)
+    lots = json.loads((site.root / "out" / "pagefind" / "lots.json").read_text())["lots"]
+    assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
 
 
 def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_site(tmp_path):

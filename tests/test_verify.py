@@ -182,7 +182,9 @@ def test_missing_search_page(built: Site):
 
 
 def test_search_index_that_misses_an_act_or_a_file(built: Site):
-    # Three acts: 22-B-0100 (March 2022) in one lot, the two of April (the newest month) in another.
+    # Lots of a month: 22-B-0100 (March 2022) in one lot, the two acts of April in another.
+    built.configure(extra="DELIBERATIONS_PER_PAGE = 2\nSEARCH_LOT_SIZE = 1")
+    assert built.build().code == 0
     rewrite_json(built, "pagefind/lots.json", lambda data: data["lots"][0].update(pages=1))
     (built.output / "pagefind" / "lots" / "2022-03" / "wasm.fr.pagefind").unlink()
     result = verify(built)

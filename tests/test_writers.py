@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 
-from deliberations.writers import FORMULA_START, CsvTable
+from deliberations.writers import FORMULA_START, CsvTable, JsonList
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,3 +26,15 @@ def test_no_cell_of_a_safe_table_starts_a_formula(tmp_path_factory, texts):
         assert not read.startswith(FORMULA_START), read
         # Only the quote that neutralises a formula is added: the text is otherwise intact.
         assert read == ("'" + text if text.startswith(FORMULA_START) else text)
+
+
+def test_a_file_written_over_a_longer_one_holds_only_what_was_written(tmp_path):
+    # A rebuild writes the export files over those of an earlier build, with fewer rows here.
+    table, listing = tmp_path / "table.csv", tmp_path / "list.json"
+    for rows in (["a" * 50] * 20, ["b"]):
+        with CsvTable(table, ["c"]) as t, JsonList(listing, {"count": len(rows)}, "items") as j:
+            for row in rows:
+                t.add({"c": row})
+                j.add(f'"{row}"')
+    assert table.read_bytes() == b"c\r\nb\r\n"
+    assert json.loads(listing.read_text(encoding="utf-8")) == {"count": 1, "items": ["b"]}

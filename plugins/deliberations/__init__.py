@@ -3,14 +3,8 @@
 A Pelican plugin. Each capability is one generator, wired here.
 """
 
-from pelican import signals
-
-from . import security
-from .exports import ExportsGenerator
-from .feeds import FeedsGenerator
-from .pages import DeliberationsGenerator
-from .search import index_written_site
-from .search_page import SearchPageGenerator, add_template_filters
+# Pelican and the generators are imported when Pelican registers the plugin, not with the
+# package: the commands that build nothing (demo, schema, --help) start without them.
 
 # Acts are read by this plugin, not as Pelican articles or pages, and documents are copied
 # only once an act names them and they were checked; Pelican's own feeds are replaced by
@@ -30,6 +24,8 @@ PELICAN_OVERRIDES = {
 
 
 def configure(pelican):
+    from . import security
+
     pelican.settings.update(PELICAN_OVERRIDES)
     pelican.settings.update(security.SETTINGS)
     # Every value a template of any generator prints is escaped (a title may hold "<script>");
@@ -38,6 +34,11 @@ def configure(pelican):
 
 
 def get_generators(pelican):
+    from .exports import ExportsGenerator
+    from .feeds import FeedsGenerator
+    from .pages import DeliberationsGenerator
+    from .search_page import SearchPageGenerator
+
     # Pelican runs every generate_context, then every generate_output, in this order. The
     # exports come first so that their files exist, measured, when the pages generator
     # renders the about page that lists them; they read the corpus in generate_output, after
@@ -46,6 +47,11 @@ def get_generators(pelican):
 
 
 def register():
+    from pelican import signals
+
+    from .search import index_written_site
+    from .search_page import add_template_filters
+
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_template_filters)

@@ -23,9 +23,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import Pelican, signals
 from pelican.settings import get_settings_from_file, read_settings
 
+from . import cache as build_cache
 from . import outputs, paths, timings
 from . import settings as site_settings
 from .pages import CORPUS
@@ -43,6 +45,7 @@ BUILDING = ".{name}.building-{pid}"  # where earlier versions wrote the new site
 OLD = ".{name}.old-{pid}"  # the previous site, while it is being removed
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 RENAME_EXCHANGE = 2  # linux/fs.h
+TEMPLATES_CACHE = "templates"  # compiled templates, in the build cache
 AT_FDCWD = -100
 
 
@@ -78,12 +81,47 @@ def cache_folder(settings_file: Path, site: site_settings.SiteSettings) -> Path:
     return (settings_file.resolve().parent / site.BUILD_CACHE_PATH).resolve()
 
 
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in a folder of the build cache. Like the rest of the
+    build cache, it never makes a build fail: a template it cannot keep is compiled again."""
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):  # a full disk, a folder removed by another build
+            super().dump_bytecode(bucket)
+
+
+def template_cache(settings_file: Path, options: dict, cache: Path) -> TemplateCache | None:
+    """Templates compiled by an earlier build, in the build cache: compiling them all again
+    takes a tenth of a second. None where the cache folder cannot be made, or when the site's
+    settings bring a cache of their own.
+
+    Jinja knows a compiled template by its name and source; how it was compiled depends on the
+    environment (its options, the filters of the code and of the settings) too: each version of
+    the code and of the settings file has its own folder.
+    """
+    if "bytecode_cache" in options:
+        return None
+    folder = cache / TEMPLATES_CACHE / build_cache.digest(
+        build_cache.code_version(), settings_file.read_bytes(), build_cache.stable_repr(options))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    for other in folder.parent.iterdir():  # compiled by other versions: of no more use
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+    return TemplateCache(str(folder))
+
+
 def build(settings_file: Path, output: Path | None = None, jobs: int | None = None) -> BuildResult:
     """Build the site; on success ``output`` holds the new site, on failure it is untouched.
 
     ``jobs`` overrides BUILD_JOBS (processes used to read and render; 0 means one per core).
     """
     timings.reset()
+    # What exists now (modules, classes, settings) lives as long as the process: the garbage
+    # collector need not scan it again at each full collection of the build.
+    gc.freeze()
     settings = read_site_settings(settings_file)
     site = site_settings.load(settings, source=settings_file.name)  # fail early, naming the file
     project = settings_file.resolve().parent
@@ -109,6 +147,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
             }
             if jobs is not None:
                 override["BUILD_JOBS"] = jobs
+            if templates := template_cache(settings_file, settings["JINJA_ENVIRONMENT"], cache):
+                override["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": templates}
             settings = read_site_settings(settings_file, **override)
             with _terminate_as_interrupt(), _disk_full_explained(staging.folder):
                 # Pelican closes with "Processed 0 articles": true of its own generators, but
@@ -120,8 +160,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                     files = staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
                 with timings.phase("verify"):
-                    found = verify(staging.folder, context[CORPUS], site, machine, cache=cache,
-                                   jobs=site.BUILD_JOBS if jobs is None else jobs, files=files)
+                    found = verify(staging.folder, context[CORPUS], site, machine, files, cache=cache,
+                                   jobs=site.BUILD_JOBS if jobs is None else jobs)
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:

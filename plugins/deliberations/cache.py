@@ -22,7 +22,7 @@ from .outputs import SETTINGS_KEY
 
 FORMAT = "deliberations-cache-1"
 # Libraries whose version can change what a build writes.
-DEPENDENCIES = ("pelican", "Markdown", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
+DEPENDENCIES = ("pelican", "cmarkgfm", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
 PACKAGE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".py", ".csv", ".json")
 # Settings that say where and how to build, not what: they change no page.
@@ -112,6 +112,10 @@ class Store:
                 if entries is not None:
                     self._loaded[path.stem] = entries
         return self
+
+    def __bool__(self) -> bool:
+        """Whether anything was loaded."""
+        return bool(self._loaded)
 
     def get(self, key: str) -> bytes | None:
         value = self._loaded.get(key[:2], {}).get(key)

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import timings
 from .problems import ContentError, PublishError
 from .search import SearchIndexError
 from .settings import SettingsError
@@ -104,16 +105,17 @@ def _build(args) -> int:
 
     if args.jobs is not None and args.jobs < 0:
         raise UsageError("--jobs must be 0 (one per core) or more")
+    start = timings.process_age()  # Python and the imports, before the build begins
     result = build(_settings_file(args.settings), args.output, jobs=args.jobs)
     for w in result.warnings:
         print(w, file=sys.stderr)
     if args.timings:
         if result.search:
             print(f"search index: {result.search.pages} acts, {result.search.bytes} bytes, "
-                  f"{result.search.lots_indexed} of {result.search.lots} lots indexed, "
+                  f"{result.search.lots_indexed} of {result.search.lots} lots indexed "
+                  f"({result.search.pages_indexed} acts, Pagefind {result.search.cpu_seconds:.2f} s CPU), "
                   f"Pagefind peak RSS {result.search.peak_rss} bytes", file=sys.stderr)
-        print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()),
-              file=sys.stderr)
+        print(timings.line(result.timings, start, timings.process_age()), file=sys.stderr)
     print(f"Site written to {result.output}")
     return 0
 
@@ -171,7 +173,7 @@ def _demo(args) -> int:
 
 
 def _add_import(commands) -> None:
-    from .importers.batch import KINDS
+    from .importers import KINDS
 
     p = commands.add_parser("import", help="turn stamped acts (text, PDF) or an SCDL CSV into content files")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")

@@ -164,10 +164,11 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
                   amounts_csv]
         for act, blob in zip(acts, _per_act(acts, site, reuse), strict=True):
             line, row, extended_row, amount_lines, amount_rows = pickle.loads(blob)  # one act at a time
+            year = act.year
             all_json.add(line)
-            year_json[act.year].add(line)
+            year_json[year].add(line)
             all_scdl.add_line(row)
-            year_scdl[act.year].add_line(row)
+            year_scdl[year].add_line(row)
             extended.add_line(extended_row)
             for amount_line, amount_row in zip(amount_lines, amount_rows, strict=True):
                 amounts_json.add(amount_line)
@@ -267,11 +268,13 @@ def newest(acts: list[Act]) -> date | datetime | None:
 def _first_online(acts: list[Act]) -> dict:
     """Earliest time an act went online: overall (key None) and per year of session."""
     first: dict = {}
+    earliest: dict = {}  # the same moments, compared in local time
     for act in acts:
         moment = act.meta.published or act.meta.session
+        local = local_naive(moment)
         for key in (None, act.year):
-            if key not in first or local_naive(moment) < local_naive(first[key]):
-                first[key] = moment
+            if key not in first or local < earliest[key]:
+                first[key], earliest[key] = moment, local
     return first
 
 

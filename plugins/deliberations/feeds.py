@@ -20,13 +20,13 @@ give byte-identical feeds.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
-from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -48,6 +48,9 @@ TAG_DATE = "2022-07-01"
 LOCAL_AUTHORITY = "localhost"  # id authority of a build without SITEURL: a preview, never deployed
 NO_ENTRY_UPDATED = datetime(2022, 7, 1, tzinfo=PARIS)  # `updated` of a feed with no entry yet
 ENTRY_TEMPLATE = "feed_entry"
+FEED_END = b"</feed>\n"
+# The characters XML 1.0 allows (lxml refuses to write the others).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Context keys the templates read.
 FEEDS = "FEEDS"  # every feed, in the order the about page lists them
@@ -173,19 +176,6 @@ def documents(feed: Feed, size: int) -> list[Document]:
     return found
 
 
-class _Entry(FeedEntry):
-    """feedgen 1.0.0 writes only the ``href`` of an entry's links (python-feedgen issue 135):
-    without ``rel`` every link would read as an alternate. Put the attributes back."""
-
-    def atom_entry(self, extensions=True):
-        element = super().atom_entry(extensions)
-        for written, link in zip(element.iterfind("link"), self.link() or [], strict=True):
-            for key in ("rel", "type", "hreflang", "title", "length"):
-                if link.get(key):
-                    written.set(key, link[key])
-        return element
-
-
 class _ArchiveMarker(BaseExtension):
     """Adds RFC 5005's ``<fh:archive/>``, which marks an archive document."""
 
@@ -209,7 +199,7 @@ class Atom:
         # How many documents will carry each act: its entry is dropped after the last one,
         # so that memory does not grow with the number of acts.
         self._uses = uses
-        self._entries: dict[str, tuple[_Entry, datetime]] = {}
+        self._entries: dict[str, tuple[bytes, datetime]] = {}
 
     @property
     def is_local(self) -> bool:
@@ -226,8 +216,8 @@ class Atom:
         """The act's id: its number under the site's domain, whatever its title or dates."""
         return self.tag(f"deliberations/{quote(number, safe='')}")
 
-    def entry(self, act) -> tuple[_Entry, datetime]:
-        """The act's entry and its ``updated`` date, built once and shared by every feed."""
+    def entry(self, act) -> tuple[bytes, datetime]:
+        """The act's entry, as XML, and its ``updated`` date, built once and shared by every feed."""
         number = act.meta.number
         cached = self._entries.get(number) or self._build_entry(act)
         self._uses[number] -= 1
@@ -237,9 +227,10 @@ class Atom:
             self._entries.pop(number, None)
         return cached
 
-    def _build_entry(self, act) -> tuple[_Entry, datetime]:
+    def _build_entry(self, act) -> tuple[bytes, datetime]:
         meta, site = act.meta, self.site
         subject = actes.subjects()[meta.subject]
+        when = updated(meta)
         links = {
             "page": self.url(act.url),
             "json": self.url(act.json_url),
@@ -249,27 +240,33 @@ class Atom:
                 for d in act.documents
             ],
         }
-        entry = _Entry()
-        entry.id(self.entry_id(meta.number))
-        entry.title(f"{meta.number} — {meta.title}")
-        entry.published(published(meta))
-        when = updated(meta)
-        entry.updated(when)
-        entry.author(self._author())
-        entry.content(self.render_content(act, links), type="html")
-        if meta.summary:
-            entry.summary(meta.summary)
-        entry.link(href=links["page"], rel="alternate", type="text/html")
+        author = self._author()
+        entry = [
+            "  <entry>\n",
+            f"    <id>{_text(self.entry_id(meta.number))}</id>\n",
+            f"    <title>{_text(f'{meta.number} — {meta.title}')}</title>\n",
+            f"    <updated>{when.isoformat()}</updated>\n",
+            f"    <author>\n      <name>{_text(author['name'])}</name>\n",
+            f"      <uri>{_text(author['uri'])}</uri>\n" if "uri" in author else "",
+            "    </author>\n",
+            f'    <content type="html">{_text(self.render_content(act, links))}</content>\n',
+            _link(href=links["page"], rel="alternate", type="text/html"),
+        ]
         for doc, linked in zip(act.documents, links["documents"], strict=True):
             kind = mimetypes.guess_type(doc.file)[0] or "application/octet-stream"
-            entry.link(href=linked["href"], rel="enclosure", type=kind, length=str(doc.size),
-                       title=doc.title)
-        entry.link(href=links["json"], rel="related", type="application/json",
-                   title=f"{meta.number} en JSON")
-        entry.category(self._category(meta.body, site.BODIES[meta.body], "instances/"))
-        entry.category(self._category(
-            meta.subject, f"{subject.code} {subject.level1_label} — {subject.label}", "matieres/"))
-        return entry, when
+            entry.append(_link(href=linked["href"], rel="enclosure", type=kind, title=doc.title,
+                               length=str(doc.size)))
+        entry.append(_link(href=links["json"], rel="related", type="application/json",
+                           title=f"{meta.number} en JSON"))
+        if meta.summary:
+            entry.append(f"    <summary>{_text(meta.summary)}</summary>\n")
+        for term, label, scheme in (
+                (meta.body, site.BODIES[meta.body], "instances/"),
+                (meta.subject, f"{subject.code} {subject.level1_label} — {subject.label}", "matieres/")):
+            entry.append(_element("category", term=term, scheme=None if self.is_local else self.url(scheme),
+                                  label=label))
+        entry.append(f"    <published>{published(meta).isoformat()}</published>\n  </entry>\n")
+        return "".join(entry).encode(), when
 
     def _author(self) -> dict:
         author = {"name": self.site.COLLECTIVITY.name}
@@ -301,13 +298,38 @@ class Atom:
             fg.register_extension("fh", _ArchiveMarker, atom=True, rss=False)
         if doc.previous:
             fg.link(href=self.url(doc.previous), rel="prev-archive", type="application/atom+xml")
-        changes = []
+        entries, changes = [], []
         for act in doc.acts:
             entry, when = self.entry(act)
-            fg.add_entry(entry, order="append")
+            entries.append(entry)
             changes.append(when)
         fg.updated(max(changes, default=NO_ENTRY_UPDATED))
-        return fg.atom_str(pretty=True)
+        # feedgen writes the entries last, indented by two spaces: the XML of the entries,
+        # made once for every feed, goes in before the closing tag.
+        head = fg.atom_str(pretty=True)
+        return head.removesuffix(FEED_END) + b"".join(entries) + FEED_END
+
+
+def _text(value: str) -> str:
+    """Text content escaped as lxml writes it."""
+    if _NOT_XML.search(value):
+        raise ValueError(f"All strings must be XML compatible: {value!r}")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as lxml writes it."""
+    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))
+
+
+def _element(name: str, **attributes: str | None) -> str:
+    """An empty element of an entry, its attributes in the given order (those None left out)."""
+    shown = "".join(f' {key}="{_attribute(value)}"' for key, value in attributes.items() if value)
+    return f"    <{name}{shown}/>\n"
+
+
+def _link(**attributes: str) -> str:
+    return _element("link", **attributes)
 
 
 class FeedsGenerator(Generator):
@@ -340,11 +362,12 @@ class FeedsGenerator(Generator):
         size = self.site.FEED_MAX_ITEMS
         out = outputs_for(self.settings, self.output_path)
         base = cache.build_key(self.settings, self.theme)
+        shown = {act.meta.number: cache.digest(*act_inputs(act)) for act in self.feeds[0].acts}
         plan = []
         for feed in self.feeds:
             for doc in documents(feed, size):
                 key = cache.digest(base, feed.title, feed.page, doc.url, str(doc.previous), str(doc.archive),
-                                   *(part for act in doc.acts for part in act_inputs(act)))
+                                   *(shown[act.meta.number] for act in doc.acts))
                 if not out.reuse(doc.url, key):  # archive pages, once full, never change
                     plan.append((feed, doc, key))
         # Documents in the order of their newest act: the documents that carry an act are

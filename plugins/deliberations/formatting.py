@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, format_time
@@ -21,6 +21,7 @@ RECURRENCES = {"once": "ponctuel", "monthly": "mensuel", "quarterly": "trimestri
 NATURES = {"DE": "Délibération", "AR": "Acte réglementaire", "AI": "Acte individuel",
            "CC": "Contrat ou convention", "BF": "Document budgétaire", "AU": "Acte"}
 TAXES = {"HT": "HT", "TTC": "TTC", "net": "net"}
+CENT = Decimal("0.01")
 
 
 @MEMO
@@ -42,8 +43,13 @@ def french_datetime(value: date | datetime | None) -> str:
 @MEMO
 def money(value: Decimal, currency: str = "EUR", tax: str | None = None) -> str:
     # Babel separates thousands and the sign with no-break spaces, as French typography wants;
-    # « HT » stays on the same line too.
-    text = format_currency(value, currency, locale=LOCALE)
+    # « HT » stays on the same line too. Euros, nearly every amount, are written here as Babel
+    # writes them (cents rounded half to even), in a fraction of its time.
+    if currency == "EUR":
+        digits = format(value.quantize(CENT, ROUND_HALF_EVEN), ",f")
+        text = digits.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+    else:
+        text = format_currency(value, currency, locale=LOCALE)
     return f"{text}\u00a0{TAXES[tax]}" if tax else text
 
 

@@ -72,29 +72,36 @@ def link(acts: list[Act], settings: SiteSettings, documents_root: Path, problems
 
     kept = list(by_number.values())
     for act in kept:
+        meta = act.meta
         _check_site_rules(act, settings, problems)
-        act.documents = [_document(act, i, d, documents_root, settings, problems)
-                         for i, d in enumerate(act.meta.documents)]
-
-    for act in kept:
-        act.repeals = _resolve(act, "repeals", by_number, problems)
-        act.amends = _resolve(act, "amends", by_number, problems)
-        for target in act.repeals:
-            if isinstance(target, Act):
-                target.repealed_by.append(act)
-        for target in act.amends:
-            if isinstance(target, Act):
-                target.amended_by.append(act)
+        # Most acts have no documents and refer to no other act: nothing to do for them.
+        if meta.documents:
+            act.documents = [_document(act, i, d, documents_root, settings, problems)
+                             for i, d in enumerate(meta.documents)]
+        if meta.repeals:
+            act.repeals = _resolve(act, "repeals", by_number, problems)
+            for target in act.repeals:
+                if isinstance(target, Act):
+                    target.repealed_by.append(act)
+        if meta.amends:
+            act.amends = _resolve(act, "amends", by_number, problems)
+            for target in act.amends:
+                if isinstance(target, Act):
+                    target.amended_by.append(act)
 
     newest_first = sorted(kept, key=lambda a: (a.meta.online, a.meta.number), reverse=True)
     for act in kept:
-        act.repealed_by.sort(key=lambda a: a.meta.number)
-        act.amended_by.sort(key=lambda a: a.meta.number)
+        if len(act.repealed_by) > 1:
+            act.repealed_by.sort(key=lambda a: a.meta.number)
+        if len(act.amended_by) > 1:
+            act.amended_by.sort(key=lambda a: a.meta.number)
 
     sittings: dict[tuple[date, str], Sitting] = {}
     for act in sorted(kept, key=lambda a: a.meta.number):
         key = (act.meta.session, act.meta.body)
-        sitting = sittings.setdefault(key, Sitting(*key))
+        sitting = sittings.get(key)
+        if sitting is None:
+            sitting = sittings[key] = Sitting(*key)
         sitting.acts.append(act)
         act.sitting = sitting
     ordered = sorted(sittings.values(), key=lambda s: (s.session, s.body), reverse=True)

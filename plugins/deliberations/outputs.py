@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from . import timings
+
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
 MANIFEST_FORMAT = "deliberations-outputs-2"
 
@@ -38,7 +40,7 @@ class Entry(NamedTuple):
     size: int
     mtime: int
 
-    def matches(self, path: Path) -> bool:
+    def matches(self, path: Path | str) -> bool:
         try:
             st = os.lstat(path)
         except OSError:
@@ -66,13 +68,14 @@ class Outputs:
         """Keep ``path`` if an earlier build made it from the same key; True if kept."""
         if key is None:
             return False
-        target = self.folder / path
+        # Called for every file of the site: the path as text, not a Path (a third of the time).
         entry = self.previous.get(path)
-        if entry and entry.key == key and entry.matches(target):
+        if entry and entry.key == key and entry.matches(f"{self.folder}/{path}"):
             self.done[path] = entry
             return True
         entry = self.live.get(path)
-        if entry and entry.key == key and entry.matches(self.live_folder / path):
+        if entry and entry.key == key and entry.matches(f"{self.live_folder}/{path}"):
+            target = self.folder / path
             _clear(target)
             _link(self.live_folder / path, target)
             self.done[path] = entry
@@ -83,13 +86,17 @@ class Outputs:
         """Write ``path``; ``key`` lets a later build keep it. Returns what :meth:`add` takes."""
         target = self.folder / path
         _clear(target, shared_only=True)
+        # Written over, then cut to size where it was longer: a file emptied first has its
+        # blocks freed and allocated again, which costs more than the writing itself.
         try:
-            f = target.open("wb")
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         except FileNotFoundError:
             _make_folder(target.parent)
-            f = target.open("wb")
-        with f:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
+        with open(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
+            if f.tell() < os.fstat(fd).st_size:
+                f.truncate()
         return self._record(path, target, key)
 
     def copy(self, source: Path, path: str, key: str | None = None) -> None:
@@ -144,16 +151,17 @@ class Staging:
     def __enter__(self) -> Staging:
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
-        _make_folder(self.folder)
-        # A failed build may have changed some files of the folder: their identity tells.
-        previous = self._manifest(self.folder)
-        live = self._manifest(self.output) if self.output.is_dir() else {}
-        self.outputs = Outputs(self.folder, previous, live, self.output)
-        # Anything in the folder written before this instant and not kept is left over.
-        fd, probe = tempfile.mkstemp(dir=self.folder)
-        self.started = os.fstat(fd).st_mtime_ns
-        os.close(fd)
-        os.unlink(probe)
+        with timings.phase("swap"):  # the staging folder's bookkeeping, as at its end
+            _make_folder(self.folder)
+            # A failed build may have changed some files of the folder: their identity tells.
+            previous = self._manifest(self.folder)
+            live = self._manifest(self.output) if self.output.is_dir() else {}
+            self.outputs = Outputs(self.folder, previous, live, self.output)
+            # Anything in the folder written before this instant and not kept is left over.
+            fd, probe = tempfile.mkstemp(dir=self.folder)
+            self.started = os.fstat(fd).st_mtime_ns
+            os.close(fd)
+            os.unlink(probe)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -166,14 +174,12 @@ class Staging:
         swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def remove_leftovers(self) -> dict[str, os.DirEntry]:
+    def remove_leftovers(self) -> set[str]:
         """Remove the files this build did not produce: the staging folder is then the new site.
-
-        Returns the files that remain, path → :class:`os.DirEntry` (for the self-check, which
-        then need not list the folder again)."""
+        Returns the files it holds (site-relative paths), for the self-check."""
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
-        kept = {}
+        kept = set()
         for path, entry in _files(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
@@ -185,7 +191,7 @@ class Staging:
                             break
                         parent.rmdir()
             else:
-                kept[path] = entry
+                kept.add(path)
         return kept
 
     # -- manifests -------------------------------------------------------------------------
@@ -246,13 +252,14 @@ def outputs_for(settings: dict, output_path: str) -> Outputs:
 
 def _files(folder: Path):
     """(relative path, os.DirEntry) of every file below ``folder``."""
-    stack = [(folder, "")]
+    # Paths as text: a Path object for each of tens of thousands of folders is a third of the walk.
+    stack = [(str(folder), "")]
     while stack:
         current, prefix = stack.pop()
         with os.scandir(current) as entries:
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), f"{prefix}{e.name}/"))
+                    stack.append((e.path, f"{prefix}{e.name}/"))
                 else:
                     yield f"{prefix}{e.name}", e
 

@@ -6,6 +6,10 @@ problem, through :class:`ContentError`); ``generate_output`` renders the pages.
 Every page is described first (:class:`Page`: URL, template, values and the *inputs* it
 shows), then those whose inputs did not change since the last build are kept and the others
 rendered on all cores.
+
+An act appears in several listings (home, body, subject, year): its item in a list is
+rendered once (the ``act_item`` macro) and kept in the build cache, so that the listings that
+shift when an act is added are rebuilt from those items.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
 
+from markupsafe import Markup
 from pelican.generators import Generator
 
 from . import actes, cache, formatting, parallel, timings
@@ -29,6 +34,9 @@ logger = logging.getLogger("deliberations")
 
 CORPUS = "deliberations_corpus"  # context key other generators (exports, feeds) read
 PROBLEMS = "deliberations_problems"
+LIST_ITEMS = "list_items"  # what listings print for each act: act URL → HTML of its item
+ITEMS_CACHE = "items"  # folder of the build cache that keeps them
+PARALLEL_PAGES = 500  # pages to render from which they are shared among the cores
 
 
 @dataclass
@@ -131,11 +139,14 @@ class DeliberationsGenerator(Generator):
                     todo.append((page, key))
             for name in {page.template for page, _ in todo}:  # compiled once, before the workers fork
                 self.get_template(name.removesuffix(".html"))
+            self.items = self.list_items(base)
 
             def render(start: int, stop: int) -> list:
                 return [self.render(out, *todo[i]) for i in range(start, stop)]
 
-            out.add(parallel.map_slices(render, len(todo), self.site.BUILD_JOBS))
+            # A rebuild renders a few hundred pages: starting workers would cost more than it saves.
+            jobs = self.site.BUILD_JOBS if len(todo) >= PARALLEL_PAGES else 1
+            out.add(parallel.map_slices(render, len(todo), jobs))
             self.copy_documents(out)
 
     def pages(self):
@@ -172,8 +183,28 @@ class DeliberationsGenerator(Generator):
 
     def render(self, out, page: Page, key: str | None):
         html = self.get_template(page.template.removesuffix(".html")).render(
-            self.context, page_url=page.url, **page.values)
+            self.context, page_url=page.url, **{LIST_ITEMS: self.items}, **page.values)
         return out.write(page.path, html, key)
+
+    def list_items(self, base: str) -> dict[str, Markup]:
+        """The HTML of every act's item in a list, by act URL: from the build cache, or rendered
+        on all cores for the acts that are new or changed."""
+        acts = self.corpus.acts
+        store = cache.Store(Path(self.site.BUILD_CACHE_PATH) / ITEMS_CACHE).load()
+        keys = [cache.digest(base, ITEMS_CACHE, act.digest) for act in acts]
+        items = [store.get(key) for key in keys]
+        missing = [i for i, item in enumerate(items) if item is None]
+        macros = self.get_template("_macros").make_module(self.context)
+
+        def render(start: int, stop: int) -> list[str]:
+            return [str(macros.act_item(acts[i])) for i in missing[start:stop]]
+
+        made = parallel.map_slices(render, len(missing), self.site.BUILD_JOBS)
+        for i, item in zip(missing, made, strict=True):
+            items[i] = item
+            store.put(keys[i], item)
+        store.save()
+        return {act.url: Markup(item) for act, item in zip(acts, items, strict=True)}
 
     def copy_documents(self, out) -> None:
         for act in self.corpus.acts:

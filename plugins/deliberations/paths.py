@@ -37,9 +37,9 @@ def refused_links(folder: Path, root: Path) -> dict[Path, str]:
     pending = [folder] if folder.is_dir() else []
     while pending:
         with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                path = Path(entry.path)
+            for entry in entries:  # tens of thousands of files: a Path only for those that matter
                 if entry.is_symlink():
+                    path = Path(entry.path)
                     if path.is_dir():
                         refused[path] = ("is a symbolic link to a folder, which is not read; "
                                          "move the acts into the folder itself")
@@ -47,7 +47,7 @@ def refused_links(folder: Path, root: Path) -> dict[Path, str]:
                         refused[path] = (f"is a symbolic link to a file outside {root.name}/; "
                                          "copy the file here instead")
                 elif entry.is_dir():
-                    pending.append(path)
+                    pending.append(entry.path)
     return refused
 
 

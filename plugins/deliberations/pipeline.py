@@ -6,6 +6,7 @@ the check accepts is exactly what the build publishes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -70,16 +71,12 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
 def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, jobs: int) -> list:
     """(act or None, problems) for each file, in order: from the cache, or read in parallel."""
     store = cache.Store(cache_folder and cache_folder / "reads").load()
-    blobs: list[bytes | None] = []
-    missing: list[int] = []
-    for i, path in enumerate(paths):
-        try:
-            blob = store.get(_key(path.read_bytes(), shown[i]))
-        except OSError:
-            blob = None  # read_one says why
-        blobs.append(blob)
-        if blob is None:
-            missing.append(i)
+    blobs: list[bytes | None] = [None] * len(paths)
+    if store:  # a first build has nothing cached: the files are read once, by read_one
+        for i, path in enumerate(paths):
+            with contextlib.suppress(OSError):  # read_one says why
+                blobs[i] = store.get(_key(path.read_bytes(), shown[i]))
+    missing = [i for i, blob in enumerate(blobs) if blob is None]
 
     def read_slice(start: int, stop: int) -> list:
         return [read_one(paths[i], shown[i]) for i in missing[start:stop]]
@@ -98,6 +95,9 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
         for i, blob in enumerate(blobs):
             results.append(pickle.loads(blob))
             blobs[i] = None  # memory: the bytes go as the objects come
+        # Frozen too, or the first collections after this would scan every one of them, the
+        # youngest objects of the process, two or three times over (most of the link stage).
+        gc.freeze()
         return results
     finally:
         gc.enable()

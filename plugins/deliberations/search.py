@@ -4,8 +4,11 @@ Pagefind runs as a program over HTML files (not record by record). Its memory gr
 the pages of one index (about 160 MB per 1 000 acts), so the acts are split into *lots* of
 consecutive session months, each indexed on its own, side by side, and merged in the
 browser (``mergeIndex``). A lot whose pages did not change is taken from the cache, keyed
-by a hash of its pages: after adding an act to the newest month, only that month's lot is
-indexed again.
+by a hash of its pages. The recent months, where acts are added, sit in small lots (see
+:func:`plan_lots`): adding an act indexes again a month or a few of acts.
+
+Pagefind reads the lot's pages where the build wrote them (a glob of their folders), and the
+build's record of what it wrote tells which pages changed: an unchanged page is not read.
 
 Layout of the result, under the site's ``pagefind/``::
 
@@ -33,7 +36,8 @@ from pathlib import Path
 
 from . import settings as site_settings
 from . import timings
-from .outputs import Outputs, outputs_for
+from .cache import Store
+from .outputs import SETTINGS_KEY, Outputs
 from .pagefind_order import put_in_order
 
 logger = logging.getLogger("deliberations")
@@ -41,12 +45,18 @@ logger = logging.getLogger("deliberations")
 SEARCH_DIR = "pagefind"  # under the output folder
 MANIFEST = "lots.json"
 ACT_FOLDER = "deliberations"  # act pages are ACT_FOLDER/<slug>/index.html: the only pages indexed
+ACT_PAGE = re.compile(rf"{ACT_FOLDER}/([a-z0-9-]+)/index\.html")  # slugs as model.slugify makes them
+TIERS, SPLIT = 3, 4  # lots of SEARCH_LOT_SIZE acts, then of a quarter, then of a sixteenth (see plan_lots)
+ANY_ACT_PAGE = re.compile(rf"{ACT_FOLDER}/[^/]+/index\.html")
+MONTHS = "months"  # in the cache: the session month of each act page, by the page's build key
+BUNDLE, LISTING = "bundle", "files.json"  # in the cache entry of a lot: Pagefind's output, its files
 LANGUAGE = "fr"  # forced: a page without lang="fr" must not land in a separate, unsearched index
-# Pagefind's bundle also ships ready-made UIs; the site has its own (theme/static/js/search.js).
+# Pagefind's bundle also ships ready-made UIs (the site has its own, theme/static/js/search.js)
+# and the search module of pages of no known language (every page here is French).
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
                        "pagefind-modular-ui.css", "pagefind-component-ui.js",
-                       "pagefind-component-ui.css", "pagefind-highlight.js")
-TAIL = 15  # lines of Pagefind's output quoted when it fails
+                       "pagefind-component-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind")
+TAIL, LINE = 15, 300  # lines of Pagefind's output quoted when it fails, characters of each
 STATS = "search_stats"  # attribute of the Pelican object that holds the last IndexStats
 
 # Amount brackets of the search facet « montant »: key, label, lower bound (€, inclusive).
@@ -83,6 +93,7 @@ class IndexStats:
     pages: int  # act pages in the index
     lots: int
     lots_indexed: int  # lots Pagefind ran on (the others came from the cache)
+    pages_indexed: int  # act pages of those lots
     bytes: int  # size of pagefind/ on disk
     files: int
     peak_rss: int  # bytes: largest resident memory of one Pagefind process
@@ -105,22 +116,36 @@ def sort_cents(total: Decimal) -> str:
 def plan_lots(months: dict[str, str], lot_size: int) -> list[Lot]:
     """Group the act pages by consecutive session months into lots.
 
-    ``months`` maps a page path to its session month. The newest month is a lot of its own:
-    acts are added there, and re-indexing it is quick. The older months, oldest first, fill
-    lots that close once they hold ``lot_size`` pages (a month is never split, so a lot may
-    hold up to a month more). A new month thus changes at most the last of those lots.
+    ``months`` maps a page path to its session month. Months fill lots oldest first; a lot
+    closes once it holds ``lot_size`` pages (a month is never split, so a lot may hold up to a
+    month more). The months after the last closed lot are packed the same way into lots of a
+    quarter of that size, and the months after those into lots of a sixteenth. Acts are added
+    to the recent months, which are thus in small lots: adding an act changes one small lot;
+    a new month changes the last lot of each size at most, and merges the small lots into a
+    larger one only when they fill it.
     """
     by_month: dict[str, list[str]] = {}
     for page, month in months.items():
         by_month.setdefault(month, []).append(page)
-    ordered = sorted(by_month)
-    lots: list[Lot] = []
-    for month in ordered:
-        if not lots or len(lots[-1].pages) >= lot_size or month == ordered[-1]:
-            lots.append(Lot(month, month, month))
-        lots[-1].pages += sorted(by_month[month])
-        lots[-1].last = month
-    return lots
+    groups = _pack(sorted(by_month), {m: len(pages) for m, pages in by_month.items()}, lot_size, TIERS)
+    return [Lot(group[0], group[0], group[-1], [p for m in group for p in sorted(by_month[m])])
+            for group in groups]
+
+
+def _pack(months: list[str], counts: dict[str, int], size: int, tiers: int) -> list[list[str]]:
+    """Months in lots that close at ``size`` pages; the months left over, in smaller lots."""
+    groups, open_group, held = [], [], 0
+    for month in months:
+        open_group.append(month)
+        held += counts[month]
+        if held >= size:
+            groups.append(open_group)
+            open_group, held = [], 0
+    if open_group and tiers > 1:
+        groups += _pack(open_group, counts, max(1, size // SPLIT), tiers - 1)
+    elif open_group:
+        groups.append(open_group)
+    return groups
 
 
 def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None,
@@ -128,23 +153,22 @@ def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None
     """Index the act pages written under ``output`` into ``output/pagefind/``.
 
     ``cache`` keeps the bundle of each lot between builds; ``jobs`` Pagefind processes run at
-    a time (default: one per core). ``out`` is the build's staging folder: the files of a lot
-    it already holds are kept.
+    a time (default: one per core). ``out`` is the build's staging folder: the act pages are
+    those it records, and the files of a lot it already holds are kept.
 
     Raises :class:`SearchIndexError` if Pagefind fails or leaves out an act.
     """
     started = time.perf_counter()
     output, cache = Path(output), Path(cache)
-    pages = _act_pages(output)
-    if out is not None:  # the staging folder also holds the pages of acts since deleted
-        pages = {page: found for page, found in pages.items() if page in out.done}
-    lots = plan_lots({p: month for p, (month, _digest) in pages.items()}, lot_size)
-    keys = {lot.id: _lot_key(lot, pages) for lot in lots}
     cache.mkdir(parents=True, exist_ok=True)
-    todo = [lot for lot in lots if not (cache / keys[lot.id]).is_dir()]
+    pages = _act_pages(output, cache, out)
+    lots = plan_lots({p: month for p, (month, _identity) in pages.items()}, lot_size)
+    keys = {lot.id: _lot_key(lot, pages) for lot in lots}
+    listings = {lot.id: _listing(cache / keys[lot.id]) for lot in lots}
+    todo = [lot for lot in lots if listings[lot.id] is None]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    with ThreadPoolExecutor(jobs) as pool:
-        runs = list(pool.map(lambda lot: _run_pagefind(lot, output, cache, keys[lot.id]), todo))
+    runs = _index_lots(todo, output, cache, keys, jobs)
+    listings.update({lot.id: _listing(cache / keys[lot.id]) for lot in todo})
 
     target = output / SEARCH_DIR
     if out is None:
@@ -152,35 +176,60 @@ def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None
         out = Outputs(output)
     files = size = 0
     for lot in lots:
-        n, b = _link_tree(cache / keys[lot.id], f"{SEARCH_DIR}/lots/{lot.id}", keys[lot.id], out)
-        files, size = files + n, size + b
+        key = keys[lot.id]
+        try:
+            _link_lot(lot, key, listings[lot.id], cache, out)
+        except FileNotFoundError:  # a file of the cached bundle is gone: the lot is indexed again
+            shutil.rmtree(cache / key)
+            runs += _index_lots([lot], output, cache, keys, 1)
+            todo.append(lot)
+            listings[lot.id] = _listing(cache / key)
+            _link_lot(lot, key, listings[lot.id], cache, out)
+        files += len(listings[lot.id])
+        size += sum(bytes_ for _name, bytes_ in listings[lot.id])
     target.mkdir(exist_ok=True)
     manifest = {
         "pagefind": version("pagefind_bin"),
         # "key" names the bundle's metadata: browsers may keep its entry file as long as it holds.
-        "lots": [{"id": lot.id, "path": f"lots/{lot.id}/", "key": _meta_hash(cache / keys[lot.id]),
+        "lots": [{"id": lot.id, "path": f"lots/{lot.id}/", "key": _meta_hash(target / "lots" / lot.id),
                   "first": lot.first, "last": lot.last, "pages": len(lot.pages)} for lot in reversed(lots)],
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
     (target / MANIFEST).write_bytes(text)
-    _prune(cache, set(keys.values()))
+    _prune(cache, {*keys.values(), MONTHS})
 
     peaks = sorted((usage.peak_rss for usage in runs), reverse=True)
     return IndexStats(
         seconds=time.perf_counter() - started, cpu_seconds=sum(usage.cpu_seconds for usage in runs),
-        pages=len(pages), lots=len(lots), lots_indexed=len(todo), bytes=size + len(text), files=files + 1,
+        pages=len(pages), lots=len(lots), lots_indexed=len(todo),
+        pages_indexed=sum(len(lot.pages) for lot in todo), bytes=size + len(text), files=files + 1,
         peak_rss=peaks[0] if peaks else 0, peak_rss_total=sum(peaks[:jobs]), jobs=jobs)
 
 
-def _act_pages(output: Path) -> dict[str, tuple[str, str]]:
-    """Site-relative path → (session month, SHA-256) of every act page."""
-    # os.scandir and plain strings: this runs over every act page at every build.
-    base, folder = str(output), output / ACT_FOLDER
-    slugs = sorted(e.name for e in os.scandir(folder) if e.is_dir()) if folder.is_dir() else []
+def _act_pages(output: Path, cache: Path, out: Outputs | None) -> dict[str, tuple[str, str]]:
+    """Site-relative path → (session month, identity) of every act page.
+
+    The identity is the key the build wrote the page under, when ``out`` records one: the
+    page's month is then kept in the cache, and the page is read only once. Otherwise (a site
+    indexed on its own) every page is read and known by a hash of its bytes.
+    """
+    if out is None:
+        folder = output / ACT_FOLDER
+        names = sorted(e.name for e in os.scandir(folder) if e.is_dir()) if folder.is_dir() else []
+        written = {f"{ACT_FOLDER}/{name}/index.html": None for name in names}
+    else:
+        written = {path: entry and entry.key for path, entry in out.done.items()
+                   if path.startswith(ACT_FOLDER) and ANY_ACT_PAGE.fullmatch(path)}
+    months = Store(cache / MONTHS).load()
+    base = str(output)
     found = {}
-    for slug in slugs:
-        rel = f"{ACT_FOLDER}/{slug}/index.html"
+    for rel, key in sorted(written.items()):
+        known = months.get(key) if key else None
+        if known is not None:
+            found[rel] = (known.decode(), f"build {key}")
+            continue
         try:
+            # open() and plain strings: on a cold build, this runs over every act page.
             with open(os.path.join(base, rel), "rb") as f:
                 data = f.read()
         except FileNotFoundError:
@@ -191,7 +240,15 @@ def _act_pages(output: Path) -> dict[str, tuple[str, str]]:
                 f"search index: {rel} lacks the search attributes (data-pagefind-body and the "
                 f"session date, data-pagefind-sort=\"date[data-value]\"); the theme's deliberation.html "
                 f"must keep them")
-        found[rel] = (match[1].decode(), hashlib.sha256(data).hexdigest())
+        if not ACT_PAGE.fullmatch(rel):
+            raise SearchIndexError(f"search index: {rel} is not in the folder of an act's slug "
+                                   f"(a-z, 0-9 and -): Pagefind could not be pointed at it")
+        if key:
+            months.put(key, match[1])
+            found[rel] = (match[1].decode(), f"build {key}")
+        else:
+            found[rel] = (match[1].decode(), f"sha256 {hashlib.sha256(data).hexdigest()}")
+    months.save()
     return found
 
 
@@ -200,6 +257,32 @@ def _lot_key(lot: Lot, pages: dict[str, tuple[str, str]]) -> str:
     for page in lot.pages:
         digest.update(f"{page} {pages[page][1]}\n".encode())
     return digest.hexdigest()[:32]
+
+
+def _listing(entry: Path) -> list[tuple[str, int]] | None:
+    """The files of a cached bundle with their sizes, or None if the cache holds no complete one."""
+    try:
+        listing = [(name, size) for name, size in json.loads((entry / LISTING).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return None
+    complete = listing and all(isinstance(name, str) and isinstance(size, int) for name, size in listing)
+    return listing if complete else None
+
+
+def _index_lots(lots: list[Lot], output: Path, cache: Path, keys: dict[str, str], jobs: int) -> list[Usage]:
+    """Run Pagefind on each lot, ``jobs`` at a time, the largest first: the runs side by side
+    then finish together."""
+    lots = sorted(lots, key=lambda lot: -len(lot.pages))
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(lambda lot: _run_pagefind(lot, output, cache, keys[lot.id]), lots))
+
+
+def _link_lot(lot: Lot, key: str, listing: list[tuple[str, int]], cache: Path, out: Outputs) -> None:
+    """Link the files of the lot's bundle into the site; those the site holds already are kept."""
+    for name, _size in listing:
+        path, file_key = f"{SEARCH_DIR}/lots/{lot.id}/{name}", f"{key}/{name}"
+        if not out.reuse(path, file_key):  # most files: an unchanged lot's, already there
+            out.link(cache / key / BUNDLE / name, path, file_key)
 
 
 @dataclass
@@ -224,7 +307,7 @@ sys.exit(min(abs(os.waitstatus_to_exitcode(status)), 255))
 
 
 def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
-    """Index one lot into ``cache/key``."""
+    """Index one lot into ``cache/key``: its bundle, and the list of the bundle's files."""
     from pagefind_bin import get_executable
 
     executable = get_executable()
@@ -233,19 +316,23 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
                                "(pagefind[bin] in pyproject.toml)")
     work = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=cache))
     try:
-        site = work / "site"
-        for page in lot.pages:
-            _link(output / page, site / page)
-        bundle, log, usage = work / "bundle", work / "pagefind.log", work / "usage"
-        command = [sys.executable, "-I", "-S", "-c", MEASURED, str(usage), str(executable),
-                   "--site", str(site), "--output-path", str(bundle), "--force-language", LANGUAGE]
+        bundle, log, usage = work / BUNDLE, work / "pagefind.log", work / "usage"
+        # Pagefind reads the lot's pages where they are, chosen by a glob of their folders; the
+        # glob sits in the configuration file, which has no length limit, unlike a command line.
+        slugs = ",".join(ACT_PAGE.fullmatch(page)[1] for page in lot.pages)
+        config = {"site": str(output.resolve()), "output_path": str(bundle), "force_language": LANGUAGE,
+                  "glob": f"{ACT_FOLDER}/{{{slugs}}}/index.html"}
+        (work / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+        command = [sys.executable, "-I", "-S", "-c", MEASURED, str(usage), str(executable)]
         with log.open("wb") as out:
-            # Run from the work folder so that no pagefind.yml of the webmaster's applies.
+            # Run from the work folder: Pagefind takes its configuration file from there, and
+            # no pagefind.yml of the webmaster's applies.
             code = subprocess.run(command, cwd=work, stdout=out, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL).returncode
         where = f"search index, lot {lot.id} ({lot.first} to {lot.last}, {len(lot.pages)} acts)"
         if code != 0:
-            tail = log.read_text(errors="replace").strip().splitlines()[-TAIL:]
+            # Lines cut short: one of them repeats the glob, a few words a page.
+            tail = [line[:LINE] for line in log.read_text(errors="replace").strip().splitlines()[-TAIL:]]
             killed = (" (killed: out of memory? a smaller SEARCH_LOT_SIZE or SEARCH_JOBS needs less)"
                       if abs(code) == 9 else "")
             raise SearchIndexError(f"{where}: Pagefind failed with exit status {code}{killed}:\n  "
@@ -261,11 +348,25 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
         except ValueError as e:
             raise SearchIndexError(f"{where}: Pagefind wrote an index of an unknown shape ({e}); "
                                    f"pagefind[bin] in pyproject.toml must stay at the tested version") from e
-        os.replace(bundle, cache / key)  # complete bundles only: an interrupted run leaves no entry
         peak, cpu = usage.read_text().split()
+        for name in ("pagefind.json", log.name, usage.name):
+            (work / name).unlink()
+        (work / LISTING).write_text(json.dumps(_files(bundle)), encoding="utf-8")
+        shutil.rmtree(cache / key, ignore_errors=True)  # an incomplete entry, left by another version
+        os.replace(work, cache / key)  # complete entries only: an interrupted run leaves none
         return Usage(int(peak), float(cpu))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _files(bundle: Path) -> list[tuple[str, int]]:
+    """Bundle-relative path and size of every file of ``bundle``, in order."""
+    found = []
+    for folder, _dirs, names in os.walk(bundle):
+        for name in names:
+            path = os.path.join(folder, name)
+            found.append((os.path.relpath(path, bundle), os.stat(path).st_size))
+    return sorted(found)
 
 
 def _entry(bundle: Path) -> dict:
@@ -283,31 +384,6 @@ def _meta_hash(bundle: Path) -> str:
     return _entry(bundle)["languages"][LANGUAGE]["hash"]
 
 
-def _link(source, target) -> None:
-    """Hard-link a file (no copy of the bytes), or copy it across file systems."""
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
-def _link_tree(source: Path, target: str, key: str, out: Outputs) -> tuple[int, int]:
-    """Link every file of the bundle ``source`` to ``target`` in the site (the files the site
-    already holds for this bundle are kept); return how many files and bytes."""
-    files = size = 0
-    for folder, _dirs, names in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        into = target if rel == "." else f"{target}/{rel}"
-        for name in names:
-            path = os.path.join(folder, name)
-            out.link(Path(path), f"{into}/{name}", f"{key}/{rel}/{name}")
-            files, size = files + 1, size + os.stat(path).st_size
-    return files, size
-
-
 def _prune(cache: Path, keep: set[str]) -> None:
     """Drop bundles no current lot uses, so that the cache does not grow with every edit."""
     for entry in cache.iterdir():
@@ -322,8 +398,9 @@ def index_written_site(pelican) -> None:
         return
     cache = Path(site.SEARCH_CACHE_PATH or Path(pelican.settings["PATH"]).parent / ".cache" / "search")
     with timings.phase("index"):
+        # Pelican run alone has no record of the pages written: the folder is read instead.
         stats = index_site(Path(pelican.output_path), cache, site.SEARCH_LOT_SIZE, site.SEARCH_JOBS,
-                           outputs_for(pelican.settings, pelican.output_path))
+                           pelican.settings.get(SETTINGS_KEY))
     setattr(pelican, STATS, stats)
     logger.info("search index: %d acts in %d lots (%d indexed) in %.1f s",
                 stats.pages, stats.lots, stats.lots_indexed, stats.seconds)

@@ -47,8 +47,7 @@ class Site:
     corpus: Corpus
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
-    listing: dict[str, os.DirEntry] | None = field(default=None, repr=False)  # if known: every file
-    files: Set[str] = field(init=False)  # every file, POSIX path from root
+    files: set[str] | None = None  # every file, POSIX path from root (listed when not given)
     identities: dict[str, tuple] = field(init=False, default_factory=dict)  # files the checks read
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
@@ -61,7 +60,9 @@ class Site:
     def __post_init__(self):
         self.page_of = {id(act): act.url + INDEX for act in self.corpus.acts}  # id(Act) → its page
         self.acts_by_page = {self.page_of[id(act)]: act for act in self.corpus.acts}
-        self._walk()
+        if self.files is None:  # not listed by the caller
+            self.files = set(_files(self.root))
+        self._identify()
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
         # A path as a whole (not "/srv/site" inside "https://x.fr/srv/site2"); a path of one
@@ -69,14 +70,12 @@ class Site:
         self._machine = sorted((p.encode() for p in self.machine_paths if len(Path(p).parts) > 2),
                                key=len, reverse=True)
 
-    def _walk(self) -> None:
-        """Every file, and the identity of those the checks read (what tells that one changed)."""
-        listing = self.listing if self.listing is not None else dict(_files(self.root))
-        self.files = listing.keys()
-        extracted = extraction.EXTRACTED
-        for path, e in listing.items():
+    def _identify(self) -> None:
+        """The identity of each file the checks read: what tells that it changed."""
+        extracted, root = extraction.EXTRACTED, str(self.root)
+        for path in self.files:
             if path.endswith(extracted):
-                st = e.stat()
+                st = os.stat(f"{root}/{path}")
                 self.identities[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
     def error(self, path: str, message: str) -> None:
@@ -232,13 +231,12 @@ class VerifyError(PublishError):
 
 
 def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
-           cache: Path | None = None, jobs: int = 1,
-           files: dict[str, os.DirEntry] | None = None) -> list[Problem]:
+           files: set[str] | None = None, cache: Path | None = None, jobs: int = 1) -> list[Problem]:
     """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
 
+    ``files``, every file of the tree, saves listing it again when the caller just did.
     ``cache`` is a folder where the facts of each file are kept for the next run; without it,
-    every file is read. ``jobs`` processes read the files (0: one per core). ``files`` lists
-    the tree when the caller just did (path → :class:`os.DirEntry`).
+    every file is read. ``jobs`` processes read the files (0: one per core).
     """
     from . import checks  # noqa: F401 - importing it registers every capability's checks
 
@@ -269,15 +267,15 @@ def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
     return site.problems.warnings
 
 
-def _files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """(POSIX path from ``root``, :class:`os.DirEntry`) of every file below ``root``."""
+def _files(root: Path) -> Iterator[str]:
+    """The POSIX path from ``root`` of every file below ``root``."""
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
         with os.scandir(folder) as found:
             for e in found:
                 if not e.is_dir():
-                    yield prefix + e.name, e
+                    yield prefix + e.name
                 elif not e.is_symlink():  # as os.walk: a link to a folder is not followed
                     folders.append((e.path, f"{prefix}{e.name}/"))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,10 +32,28 @@ def dumps(value, indent: int | None = None) -> str:
 
 
 def write_json(path: Path, value, indent: int | None = 2) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as f:
+    with rewrite(path, newline="\n") as f:
         f.write(dumps(value, indent))
         f.write("\n")
+        cut(f)
+
+
+def rewrite(path: Path, newline: str, buffering: int = -1):
+    """``path`` opened to write UTF-8 text over what it holds; :func:`cut` it once written.
+
+    A file emptied first has its blocks freed and allocated again, which costs more than the
+    writing itself: a rebuild writes these files over the previous ones.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    return open(fd, "w", encoding="utf-8", newline=newline, buffering=buffering)
+
+
+def cut(f) -> None:
+    """Cut a file opened by :func:`rewrite` where it was written to, if it was longer before
+    (a truncation costs even where it cuts nothing)."""
+    if f.tell() < os.fstat(f.fileno()).st_size:
+        f.truncate()
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -59,10 +78,9 @@ class JsonList:
     """
 
     def __init__(self, path: Path, header: dict, key: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.rows = 0
-        self._file = path.open("w", encoding="utf-8", newline="\n", buffering=BUFFER)
+        self._file = rewrite(path, newline="\n", buffering=BUFFER)
         self._file.write(dumps(header)[:-1] + ("," if header else "") + dumps(key) + ":[")
 
     def add(self, item: str) -> None:
@@ -72,6 +90,7 @@ class JsonList:
 
     def close(self) -> None:
         self._file.write("\n]}\n")
+        cut(self._file)
         self._file.close()
 
     def __enter__(self):
@@ -89,12 +108,11 @@ class CsvTable:
     """
 
     def __init__(self, path: Path, columns: list[str], safe: bool = False):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.columns = columns
         self.safe = safe
         self.rows = 0
-        self._file = path.open("w", encoding="utf-8", newline="", buffering=BUFFER)
+        self._file = rewrite(path, newline="", buffering=BUFFER)
         self._csv = csv.writer(self._file, lineterminator="\r\n")
         self._csv.writerow(columns)
 
@@ -107,6 +125,7 @@ class CsvTable:
         self.rows += 1
 
     def close(self) -> None:
+        cut(self._file)
         self._file.close()
 
     def __enter__(self):

@@ -164,4 +164,6 @@ def test_any_text_gives_a_draft_or_the_projects_error(source):
 @given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=200))
 def test_escaped_text_never_becomes_markup(line):
     page = html.fromstring(f"<div>{markdown_to_html(layout.escape(' '.join(line.split())))}</div>")
-    assert {el.tag for el in page.iter()} <= {"div", "p"}
+    assert {el.tag for el in page.iter()} <= {"div", "p", "a"}
+    for link in page.iter("a"):  # a web or mail address is a link to the address it shows
+        assert link.text_content() in link.get("href")

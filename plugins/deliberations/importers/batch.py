@@ -20,11 +20,6 @@ from ..settings import SiteSettings
 from . import pdf, scdl, text, writer
 from .draft import Draft, ImportFailed, decode, read_source
 
-KINDS = {
-    "text": "the text of a stamped act (.txt, UTF-8)",
-    "pdf": "a PDF act: its text is read and the PDF is published with the act",
-    "scdl": "an SCDL « Délibérations » CSV file (or an OpenDataSoft JSON export): one act per row",
-}
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 PROGRESS_FROM = 20  # show a progress bar for runs of at least this many files or rows
 DOCUMENT_TITLE = "Acte n° {number} (PDF)"

@@ -25,7 +25,9 @@ OPENS = re.compile(r"(?:vu|considérant|après\s+en\s+avoir|fait\s+à|rapporteur
                    r"|(?:pour|contre|abstentions?)\s*:|le\s+maire|la\s+maire|le\s+président|la\s+présidente)\b"
                    r"|[A-ZÀ-Ý][\w'’ ]{0,40}\s:\s", re.IGNORECASE)
 
-_ESCAPE = re.compile(r"([\\`*_{}\[\]>#|])")
+# « 12. » or « 12) » opens a numbered list in CommonMark, even alone on its line.
+LIST_NUMBER = re.compile(r"\d{1,9}(?=[.)](?:\s|$))")
+_ESCAPE = re.compile(r"([\\`*_{}\[\]>#|~])")
 
 
 @dataclass
@@ -124,8 +126,8 @@ def escape(text: str) -> str:
     text = _ESCAPE.sub(r"\\\1", text).replace("<", "&lt;")
     if text.startswith(("-", "+")):
         return "\\" + text
-    if text.startswith(("~", "=")):
+    if text.startswith("="):
         return f"&#{ord(text[0])};{text[1:]}"
-    if m := re.match(r"\d+(?=\.\s)", text):
+    if m := LIST_NUMBER.match(text):
         return f"{m.group()}\\{text[m.end():]}"
     return text
