@@ -71,23 +71,27 @@ class PagesCheck(Check):
         expected_sittings = {s.url + INDEX: s for s in corpus.sittings}
         page_of = site.page_of
         expected_listings = _listings(corpus, page_of)
-        act_pages: set[str] = set()
         sitting_pages: dict[str, list[str]] = {}  # page → act pages it lists
         listed: dict[str, list[str]] = defaultdict(list)  # listing URL → act pages, all pages
+        shown_acts = {}  # act page → (number, title) it shows
         for path, found in facts.items():
             if found[0] == "act":
-                act_pages.add(path)
-                act = site.acts_by_page.get(path)
-                if act is None:
-                    continue
-                if found[1] != " ".join(act.meta.number.split()):
-                    site.error(path, f"does not show the number {act.meta.number!r} of {act.source}")
-                if found[2] != " ".join(act.meta.title.split()):
-                    site.error(path, f"does not show the title of {act.source}")
+                shown_acts[path] = found[1:]
             elif found[0] == "sitting":
                 sitting_pages[path] = self._acts(found[1])
             elif found[1] in expected_listings:
                 listed[found[1]].extend(self._acts(found[2]))
+        act_pages = shown_acts.keys()
+        expected_acts = {page: (" ".join(act.meta.number.split()), " ".join(act.meta.title.split()))
+                         for page, act in site.acts_by_page.items()}
+        for page, (number, title) in shown_acts.items() - expected_acts.items():
+            act = site.acts_by_page.get(page)
+            if act is None:
+                continue
+            if number != expected_acts[page][0]:
+                site.error(page, f"does not show the number {act.meta.number!r} of {act.source}")
+            if title != expected_acts[page][1]:
+                site.error(page, f"does not show the title of {act.source}")
         for page, act in site.acts_by_page.items():
             if page not in act_pages:
                 site.error(act.url, f"the page of {act.meta.number} ({act.source}) is missing")
@@ -125,10 +129,15 @@ class PagesCheck(Check):
 
 def _listings(corpus, page_of: dict) -> dict[str, set[str]]:
     """Listing URL → the pages of the acts it must show, from the content alone."""
-    listings: dict[str, set[str]] = defaultdict(set)
+    groups: dict[tuple, set[str]] = defaultdict(set)  # (kind, value) → pages
     for act in corpus.acts:
         meta, page = act.meta, page_of[id(act)]
-        for url in ("", f"instances/{meta.body}/", f"annees/{meta.session.year}/",
-                    f"matieres/{meta.subject.split('.')[0]}/", f"matieres/{meta.subject}/"):
-            listings[url].add(page)
+        groups["instances", meta.body].add(page)
+        groups["annees", meta.session.year].add(page)
+        groups["matieres", meta.subject].add(page)
+    listings: dict[str, set[str]] = defaultdict(set, {"": set(page_of.values())})
+    for (kind, value), pages in groups.items():
+        listings[f"{kind}/{value}/"] |= pages
+        if kind == "matieres":  # and the subject's first level: "7" for "7.1"
+            listings[f"matieres/{value.split('.')[0]}/"] |= pages
     return listings
