@@ -174,6 +174,7 @@ def gather(site, checks: list, cache_folder: Path | None, jobs: int) -> dict[str
     for path, got in zip(todo, parallel.map_slices(extract_slice, len(todo), jobs), strict=True):
         identity = site.identities[path]
         entries[path] = (got or before[path])._replace(identity=identity if identity[3] < racy else None)
+    _shared.clear()  # the facts hold what they share; a long-lived process must not hold more
     if todo or entries.keys() != before.keys():
         cache.save(entries)
     return entries
