@@ -86,8 +86,8 @@ class Outputs:
         """Write ``path``; ``key`` lets a later build keep it. Returns what :meth:`add` takes."""
         target = self.folder / path
         _clear(target, shared_only=True)
-        # Written over, then cut to size where it was longer: a file emptied first has its
-        # blocks freed and allocated again, which costs more than the writing itself.
+        # Written over, then cut to size: a file emptied first has its blocks freed and
+        # allocated again, which costs more than the writing itself.
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         except FileNotFoundError:
@@ -95,8 +95,7 @@ class Outputs:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         with open(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
-            if f.tell() < os.fstat(fd).st_size:
-                f.truncate()
+            cut(f)
         return self._record(path, target, key)
 
     def copy(self, source: Path, path: str, key: str | None = None) -> None:
@@ -231,6 +230,13 @@ class Staging:
             for path in self.manifests.glob("*.pickle"):
                 if path not in keep:
                     path.unlink(missing_ok=True)
+
+
+def cut(f) -> None:
+    """Cut a file written over its previous content where the writing stopped, if it was longer
+    before (a truncation costs even where it cuts nothing)."""
+    if f.tell() < os.fstat(f.fileno()).st_size:
+        f.truncate()
 
 
 def staging_folder(output: Path, cache_folder: Path | None) -> Path:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import simplejson
 
+from .outputs import cut
+
 BUFFER = 1 << 20
 # Cells starting with one of these are run as formulas by spreadsheets (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +41,7 @@ def write_json(path: Path, value, indent: int | None = 2) -> None:
 
 
 def rewrite(path: Path, newline: str, buffering: int = -1):
-    """``path`` opened to write UTF-8 text over what it holds; :func:`cut` it once written.
+    """``path`` opened to write UTF-8 text over what it holds; :func:`~.outputs.cut` it once written.
 
     A file emptied first has its blocks freed and allocated again, which costs more than the
     writing itself: a rebuild writes these files over the previous ones.
@@ -47,13 +49,6 @@ def rewrite(path: Path, newline: str, buffering: int = -1):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
     return open(fd, "w", encoding="utf-8", newline=newline, buffering=buffering)
-
-
-def cut(f) -> None:
-    """Cut a file opened by :func:`rewrite` where it was written to, if it was longer before
-    (a truncation costs even where it cuts nothing)."""
-    if f.tell() < os.fstat(f.fileno()).st_size:
-        f.truncate()
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -71,7 +66,21 @@ def cell(value) -> str:
     return str(value)
 
 
-class JsonList:
+class _Streamed:
+    """A file opened by :func:`rewrite`, written piece by piece, cut to size when closed."""
+
+    def close(self) -> None:
+        cut(self._file)
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class JsonList(_Streamed):
     """A JSON object whose last key holds a list, written one item per line.
 
     ``header`` gives the keys before the list; items are JSON texts from :func:`dumps`.
@@ -90,17 +99,10 @@ class JsonList:
 
     def close(self) -> None:
         self._file.write("\n]}\n")
-        cut(self._file)
-        self._file.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
 
-class CsvTable:
+class CsvTable(_Streamed):
     """A CSV file: UTF-8 without BOM, comma, CRLF line ends (RFC 4180), a header row.
 
     With ``safe``, text cells that a spreadsheet would run as formulas are neutralised
@@ -123,16 +125,6 @@ class CsvTable:
         """Add a record already formatted by :func:`csv_line` (with this table's columns)."""
         self._file.write(line)
         self.rows += 1
-
-    def close(self) -> None:
-        cut(self._file)
-        self._file.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def csv_line(row: dict, columns: list[str], safe: bool = False) -> str:
