@@ -141,13 +141,11 @@ class Store:
 
 
 def _read(path: Path) -> dict[str, bytes] | None:
-    try:
-        with path.open("rb") as f:
-            header, version, entries = pickle.load(f)
+    found = load_pickle(path)
+    if isinstance(found, tuple) and len(found) == 3:
+        header, version, entries = found
         if header == FORMAT and version == code_version() and isinstance(entries, dict):
             return entries
-    except Exception:  # noqa: BLE001 - any damage means "not cached"
-        pass
     return None
 
 
@@ -155,11 +153,25 @@ def _write(path: Path, entries: dict[str, bytes]) -> None:
     if not entries:
         path.unlink(missing_ok=True)
         return
+    save_pickle(path, (FORMAT, code_version(), entries))
+
+
+def load_pickle(path: Path):
+    """What :func:`save_pickle` wrote at ``path``; None when it is missing or damaged."""
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - any damage means "not cached"
+        return None
+
+
+def save_pickle(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside, then renamed: a reader never sees half a file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((FORMAT, code_version(), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -16,8 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
-import tempfile
 import time
 from decimal import Decimal
 from functools import cached_property
@@ -27,7 +25,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from . import parallel
-from .cache import code_version, digest
+from .cache import code_version, digest, load_pickle, save_pickle
 
 FORMAT = "deliberations-verify-1"
 CACHE_FILE = "verify.pickle"
@@ -216,12 +214,12 @@ class _Cache:
     def load(self) -> dict[str, Entry]:
         if self.folder is None:
             return {}
-        found = _read(self.folder / CACHE_FILE)
+        found = load_pickle(self.folder / CACHE_FILE)
         if not found or found[0] != self.key:
             return {}
         _, self.token, self.base = found
         entries = dict(self.base)
-        changes = _read(self.folder / CHANGES_FILE)
+        changes = load_pickle(self.folder / CHANGES_FILE)
         if changes and changes[:2] == (self.key, self.token):
             _, _, changed, removed = changes
             entries.update(changed)
@@ -237,28 +235,7 @@ class _Cache:
         removed = [path for path in base if path not in entries]
         with contextlib.suppress(OSError):  # a read-only or full disk: the next run reads every file
             if base and len(changed) + len(removed) <= COMPACT * len(entries):
-                _write(self.folder / CHANGES_FILE, (self.key, self.token, changed, removed))
+                save_pickle(self.folder / CHANGES_FILE, (self.key, self.token, changed, removed))
             else:
-                _write(self.folder / CACHE_FILE, (self.key, os.urandom(8), entries))
+                save_pickle(self.folder / CACHE_FILE, (self.key, os.urandom(8), entries))
                 (self.folder / CHANGES_FILE).unlink(missing_ok=True)
-
-
-def _read(path: Path) -> tuple | None:
-    try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except Exception:  # noqa: BLE001 - missing or damaged: every file is read again
-        return None
-
-
-def _write(path: Path, value: tuple) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside, then renamed: a reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
