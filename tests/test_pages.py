@@ -187,7 +187,7 @@ def test_listings_show_newest_first_with_amounts(council: Site):
     ]
 
 
-def test_listings_are_paginated(site: Site):
+def test_listings_keep_older_acts_in_archive_pages_numbered_from_the_oldest(site: Site):
     site.configure(extra="DELIBERATIONS_PER_PAGE = 2")
     for i, (body, subject, day) in enumerate([
         ("bureau", "8.9", "2021-01-15"), ("bureau", "8.1", "2021-06-15"), ("conseil", "8.9", "2022-01-15"),
@@ -196,22 +196,49 @@ def test_listings_are_paginated(site: Site):
         site.add({"body": body}, number=f"A-{i}", subject=subject, session=day, published=day)
     result = site.build()
     assert result.code == 0, result.err
-    assert listed(site, "") == ["A-4", "A-3"]
-    assert listed(site, "page/2") == ["A-2", "A-1"]
-    assert listed(site, "page/3") == ["A-0"]
-    assert not (site.output / "page/4").exists()
+    # The first page holds what does not fill an archive page of two yet.
+    assert listed(site, "") == ["A-4", "A-3", "A-2"]
+    assert listed(site, "page/1") == ["A-1", "A-0"]
+    assert not (site.output / "page/2").exists()
     assert listed(site, "instances/bureau") == ["A-4", "A-3"]
-    assert listed(site, "instances/bureau/page/2") == ["A-1", "A-0"]
-    assert listed(site, "matieres/8") == ["A-4", "A-3"]
-    assert listed(site, "matieres/8/page/2") == ["A-2", "A-1"]
-    assert listed(site, "matieres/8.9/page/2") == ["A-2", "A-0"]
+    assert listed(site, "instances/bureau/page/1") == ["A-1", "A-0"]
+    assert listed(site, "matieres/8") == ["A-4", "A-3", "A-2"]
+    assert listed(site, "matieres/8/page/1") == ["A-1", "A-0"]
+    assert listed(site, "matieres/8.9") == ["A-4", "A-3"]
+    assert listed(site, "matieres/8.9/page/1") == ["A-2", "A-0"]
     assert listed(site, "annees/2021") == ["A-1", "A-0"]
-    assert not (site.output / "annees/2021/page/2").exists()
-    pager = doc(site, "page/2").cssselect("nav.pager")[0]
-    assert words(pager) == "← Plus récentes Page 2 sur 3 Plus anciennes →"
-    assert [(a.get("rel"), a.get("href")) for a in pager.cssselect("a")] == [
-        ("prev", "/"), ("next", "/page/3/")]
-    assert "page 2" in doc(site, "page/2").findtext(".//title")
+    assert not (site.output / "annees/2021/page/1").exists()
+    first = doc(site, "").cssselect("nav.pager")[0]
+    assert [(a.get("rel"), a.get("href"), words(a)) for a in first.cssselect("a")] == [
+        ("next", "/page/1/", "Plus anciennes →")]
+    pager = doc(site, "page/1").cssselect("nav.pager")[0]
+    assert words(pager) == "← Plus récentes Actes publiés du 15 janvier 2021 au 15 juin 2021"
+    assert [(a.get("rel"), a.get("href")) for a in pager.cssselect("a")] == [("prev", "/")]
+    assert "publiées du 15 janvier 2021 au 15 juin 2021" in doc(site, "page/1").findtext(".//title")
+
+
+def test_an_archive_page_keeps_its_acts_when_an_act_is_published(site: Site):
+    site.configure(extra="DELIBERATIONS_PER_PAGE = 2")
+    days = ["2021-01-15", "2021-02-15", "2021-03-15", "2021-04-15", "2021-05-15", "2021-06-15"]
+    for i, day in enumerate(days[:4]):
+        site.add(number=f"A-{i}", session=day, published=day)
+    assert site.build().code == 0
+    assert listed(site, "page/1") == ["A-1", "A-0"] and listed(site, "") == ["A-3", "A-2"]
+    archive = (site.output / "page/1/index.html").stat()
+    site.add(number="A-4", session=days[4], published=days[4])
+    assert site.build().code == 0
+    assert listed(site, "") == ["A-4", "A-3", "A-2"]
+    assert listed(site, "page/1") == ["A-1", "A-0"]
+    kept = (site.output / "page/1/index.html").stat()
+    assert (kept.st_ino, kept.st_mtime_ns) == (archive.st_ino, archive.st_mtime_ns)  # not rewritten
+    site.add(number="A-5", session=days[5], published=days[5])
+    assert site.build().code == 0
+    # A full page more: the first page gives its oldest acts to a new archive page.
+    assert listed(site, "") == ["A-5", "A-4"]
+    assert listed(site, "page/2") == ["A-3", "A-2"]
+    assert listed(site, "page/1") == ["A-1", "A-0"]
+    assert [a.get("href") for a in doc(site, "page/1").cssselect("nav.pager a")] == ["/page/2/"]
+    assert [a.get("href") for a in doc(site, "page/2").cssselect("nav.pager a")] == ["/", "/page/1/"]
 
 
 def test_siteurl_with_a_trailing_slash_gives_clean_links(tmp_path):

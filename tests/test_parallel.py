@@ -92,7 +92,7 @@ def test_a_parallel_check_finds_what_a_serial_check_finds(tmp_path):
     (output / "feeds" / "all.atom.xml").write_text("<feed>", encoding="utf-8")
     record = next((output / "data" / "deliberations").iterdir())
     record.write_text(record.read_text(encoding="utf-8").replace('"number"', '"numero"'), encoding="utf-8")
-    page = output / "page" / "2" / "index.html"
+    page = output / "a-propos" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</main>", "<p style='x'>x</p></main>"),
                     encoding="utf-8")
     told = []
@@ -104,6 +104,6 @@ def test_a_parallel_check_finds_what_a_serial_check_finds(tmp_path):
         told.append(done.stderr)
     assert told[0] == told[1]
     for expected in ("is missing", "feeds/all.atom.xml: is not well-formed XML",
-                     "page/2/index.html: <p> has a style",
+                     "a-propos/index.html: <p> has a style",
                      f"data/deliberations/{record.name}: record: \"number\" is a required property"):
         assert expected in told[0], expected

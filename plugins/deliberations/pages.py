@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from math import ceil
 from pathlib import Path
 
 from markupsafe import Markup
@@ -169,17 +168,29 @@ class DeliberationsGenerator(Generator):
         yield Page("a-propos/", "about.html", {"listings": listings})
 
     def listing_pages(self, listing: Listing):
+        """The first page of a listing shows its newest acts; the older ones are in archive pages
+        of ``DELIBERATIONS_PER_PAGE`` acts numbered from the oldest (``page/1/``). An archive page
+        keeps its acts as new ones are published, so a link to it stays true and a new act
+        rewrites the first pages of its listings only; the first page holds what does not fill
+        an archive page yet (one to two pages' worth)."""
         size = self.site.DELIBERATIONS_PER_PAGE
-        pages = max(1, ceil(len(listing.acts) / size))
+        acts = listing.acts  # newest first
+        archived = max(0, len(acts) // size - 1)
+        newest = len(acts) - archived * size
         sittings = self.corpus.sittings[:10] if listing.url == "" else None
-        shown = (listing.title, listing.feed or "", listing.description, str(pages),
-                 *(f"{s.url}{len(s.acts)}" for s in sittings or ()))
-        for n in range(1, pages + 1):
-            page_acts = listing.acts[(n - 1) * size : n * size]
-            yield Page(listing.url if n == 1 else f"{listing.url}page/{n}/", "listing.html",
-                       {"listing": listing, "page_acts": page_acts, "page": n, "pages": pages,
-                        "sittings": sittings},
-                       (*shown, str(n), *(a.digest for a in page_acts)))
+        shown = (listing.title, listing.feed or "", listing.description)
+        yield Page(listing.url, "listing.html",
+                   {"listing": listing, "page_acts": acts[:newest], "page": None, "archived": archived,
+                    "sittings": sittings},
+                   (*shown, str(archived), *(f"{s.url}{len(s.acts)}" for s in sittings or ()),
+                    *(a.digest for a in acts[:newest])))
+        for n in range(1, archived + 1):
+            start = len(acts) - n * size
+            page_acts = acts[start : start + size]
+            # The newest archive page links to the first page, the others to the next archive page.
+            yield Page(f"{listing.url}page/{n}/", "listing.html",
+                       {"listing": listing, "page_acts": page_acts, "page": n, "archived": archived},
+                       (*shown, str(n), str(n == archived), *(a.digest for a in page_acts)))
 
     def render(self, out, page: Page, key: str | None):
         html = self.get_template(page.template.removesuffix(".html")).render(
