@@ -21,6 +21,9 @@ from pathlib import Path
 from .outputs import SETTINGS_KEY
 
 FORMAT = "deliberations-cache-1"
+# A file modified this recently may be modified again within the same time stamp: its identity
+# (inode, size, times) proves nothing next time, and its bytes are read again.
+RACY_NS = 2_000_000_000
 # Libraries whose version can change what a build writes.
 DEPENDENCIES = ("pelican", "cmarkgfm", "nh3", "Jinja2", "pydantic", "pydantic_core", "babel", "PyYAML")
 PACKAGE = Path(__file__).resolve().parent

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from . import parallel
-from .cache import code_version, digest, load_pickle, save_pickle
+from .cache import RACY_NS, code_version, digest, load_pickle, save_pickle
 
 FORMAT = "deliberations-verify-1"
 CACHE_FILE = "verify.pickle"
@@ -34,9 +34,6 @@ COMPACT = 0.2  # changes past this share of the files: written again as one file
 PARALLEL_SHARE = 0.2  # files to read, as a share of the site, from which they are read on all cores
 # Files the checks read; others (documents, the search index's binary files) are looked up by name.
 EXTRACTED = (".html", ".json", ".jsonld", ".xml", ".csv", ".txt", ".css", ".js")
-# A file modified this recently may be modified again within the same time stamp: its identity
-# proves nothing next time, and its bytes are hashed again.
-RACY_NS = 2_000_000_000
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
 _shared: dict = {}
 

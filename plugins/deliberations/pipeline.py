@@ -11,6 +11,7 @@ import gc
 import hashlib
 import os
 import pickle
+import time
 from pathlib import Path
 
 from . import cache, parallel, paths, timings
@@ -18,6 +19,10 @@ from .link import Corpus, link
 from .problems import ContentError, Problem, Problems
 from .reader import parse_act
 from .settings import SiteSettings
+
+READS_CACHE = "reads"  # folder of the build cache: each file's act, pickled, by a hash of its bytes
+IDENTITIES_FILE = "identities.pickle"
+IDENTITIES_FORMAT = "deliberations-identities-1"
 
 
 def content_files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -70,22 +75,31 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
 
 def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, jobs: int) -> list:
     """(act or None, problems) for each file, in order: from the cache, or read in parallel."""
-    store = cache.Store(cache_folder and cache_folder / "reads").load()
+    folder = cache_folder and cache_folder / READS_CACHE
+    store = cache.Store(folder).load()
+    known = _Identities(folder)
     blobs: list[bytes | None] = [None] * len(paths)
     if store:  # a first build has nothing cached: the files are read once, by read_one
         for i, path in enumerate(paths):
             with contextlib.suppress(OSError):  # read_one says why
-                blobs[i] = store.get(_key(path.read_bytes(), shown[i]))
+                identity = _identity(path)  # before the bytes: a file changed meanwhile is read again
+                key = known.key(shown[i], identity) or _key(path.read_bytes(), shown[i])
+                blobs[i] = store.get(key)
+                if blobs[i] is not None:
+                    known.keep(shown[i], identity, key)
     missing = [i for i, blob in enumerate(blobs) if blob is None]
 
     def read_slice(start: int, stop: int) -> list:
         return [read_one(paths[i], shown[i]) for i in missing[start:stop]]
 
-    for i, (key, blob) in zip(missing, parallel.map_slices(read_slice, len(missing), jobs), strict=True):
+    for i, (key, blob, identity) in zip(missing, parallel.map_slices(read_slice, len(missing), jobs),
+                                        strict=True):
         blobs[i] = blob
         if key is not None:
             store.put(key, blob)
+            known.keep(shown[i], identity, key)
     store.save()
+    known.save()
     del store
     # Tens of thousands of long-lived objects: the garbage collector would scan them again and
     # again while they are created (half the time of this loop); they are freed with the corpus.
@@ -103,14 +117,50 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
         gc.enable()
 
 
-def read_one(path: Path, shown_as: str) -> tuple[str | None, bytes]:
-    """Cache key and pickled (act, problems) of one file; no key when it cannot be read."""
+def read_one(path: Path, shown_as: str) -> tuple[str | None, bytes, tuple | None]:
+    """Cache key, pickled (act, problems) and identity of one file; no key when it cannot be read."""
     try:
+        identity = _identity(path)
         raw = path.read_bytes()
     except OSError as e:
         found = [Problem(shown_as, None, None, f"cannot read file: {e.strerror}")]
-        return None, pickle.dumps((None, found))
-    return _key(raw, shown_as), pickle.dumps(parse_act(raw, shown_as), protocol=pickle.HIGHEST_PROTOCOL)
+        return None, pickle.dumps((None, found)), None
+    return (_key(raw, shown_as), pickle.dumps(parse_act(raw, shown_as), protocol=pickle.HIGHEST_PROTOCOL),
+            identity)
+
+
+def _identity(path: Path) -> tuple:
+    # The change time too: a tool may set the modification time back, never the change time.
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+class _Identities:
+    """The cache key of each file as last read, with the file's identity then: a file whose
+    identity did not change is not read again to learn its key. The key is still a hash of
+    the bytes, so a fresh checkout (new times, new inodes) reads every file once, and finds
+    what it read in the cache."""
+
+    def __init__(self, folder: Path | None):
+        self.path = folder and folder / IDENTITIES_FILE
+        found = cache.load_pickle(self.path) if self.path else None
+        self.before: dict = found[1] if isinstance(found, tuple) and found[:1] == (IDENTITIES_FORMAT,) else {}
+        self.now: dict = {}
+        self.racy = time.time_ns() - cache.RACY_NS
+
+    def key(self, shown: str, identity: tuple) -> str | None:
+        found = self.before.get(shown)
+        return found[1] if found and found[0] == identity else None
+
+    def keep(self, shown: str, identity: tuple, key: str) -> None:
+        # A file written in the last instants may change again within the same time stamp.
+        if max(identity[3], identity[4]) < self.racy:
+            self.now[shown] = (identity, key)
+
+    def save(self) -> None:
+        if self.path is not None and self.now != self.before:
+            with contextlib.suppress(OSError):  # the next build reads the files again
+                cache.save_pickle(self.path, (IDENTITIES_FORMAT, self.now))
 
 
 def _key(raw: bytes, shown_as: str) -> str:
