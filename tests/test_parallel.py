@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 
 from deliberations import parallel
 from deliberations.demo import write_demo_site
@@ -41,6 +42,18 @@ def test_work_is_shared_by_several_processes_and_comes_back_in_order():
     assert [i for i, _ in results] == list(range(200))
     workers = {pid for _, pid in results}
     assert len(workers) == 2 and parent not in workers
+
+
+def test_workers_are_replaced_once_they_handled_their_share():
+    # A worker's memory grows with what it handled: past MAX_PER_WORKER items, fresh ones take over.
+    capped = SPREAD.replace("from deliberations import parallel",
+                            "from deliberations import parallel\nparallel.MAX_PER_WORKER = 30")
+    done = subprocess.run([sys.executable, "-c", capped], capture_output=True, text=True, check=True)
+    parent, results = json.loads(done.stdout)
+    assert [i for i, _ in results] == list(range(200))
+    handled = Counter(pid for _, pid in results)
+    assert parent not in handled and len(handled) > 2
+    assert max(handled.values()) <= 30
 
 
 def test_one_job_or_little_work_stays_in_this_process():

@@ -18,6 +18,7 @@ from math import ceil
 
 MIN_PER_WORKER = 8  # below this, starting workers costs more than it saves
 SLICES_PER_WORKER = 8  # several slices each, so that a slow slice does not leave a core idle
+MAX_PER_WORKER = 15_000  # items one worker handles before new workers are forked (memory)
 
 _task: Callable[[int, int], list] | None = None
 
@@ -35,8 +36,20 @@ def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     jobs = min(workers(jobs), count // MIN_PER_WORKER)
     if jobs <= 1 or _threads() > 1:
         return task(0, count) if count else []
-    size = ceil(count / (jobs * SLICES_PER_WORKER))
-    slices = [(start, min(start + size, count)) for start in range(0, count, size)]
+    # A worker's memory only grows: the pages of the parent it touches become its own, and what
+    # it allocates stays in its heap. Past MAX_PER_WORKER items, fresh workers take over.
+    rounds = ceil(count / (MAX_PER_WORKER * jobs))
+    per_round = ceil(count / rounds)
+    results = []
+    for first in range(0, count, per_round):
+        results += _round(task, first, min(first + per_round, count), jobs)
+    return results
+
+
+def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int) -> list:
+    """``task`` over ``range(first, last)`` on ``jobs`` workers forked for it."""
+    size = ceil((last - first) / (jobs * SLICES_PER_WORKER))
+    slices = [(start, min(start + size, last)) for start in range(first, last, size)]
     global _task
     _task = task
     # Objects that exist now are the parent's: leaving them out of the workers' garbage
