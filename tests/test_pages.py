@@ -6,9 +6,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from lxml import html
 
-from .conftest import PROJECT, Site, run
+from .conftest import BASE_ACT, PROJECT, Site, run
 
 SITEURL = "https://deliberations.example.org"
 SIGNED_PDF = b"%PDF-1.4\n% signed act\n"
@@ -215,6 +216,18 @@ def test_listings_keep_older_acts_in_archive_pages_numbered_from_the_oldest(site
     assert words(pager) == "← Plus récentes Actes publiés du 15 janvier 2021 au 15 juin 2021"
     assert [(a.get("rel"), a.get("href")) for a in pager.cssselect("a")] == [("prev", "/")]
     assert "publiées du 15 janvier 2021 au 15 juin 2021" in doc(site, "page/1").findtext(".//title")
+
+
+def test_an_archive_page_of_an_act_whose_publication_date_is_unknown_is_named_by_its_sitting(site: Site):
+    site.configure(extra="DELIBERATIONS_PER_PAGE = 1")
+    site.add(yaml.safe_dump({**BASE_ACT, "number": "A-0", "session": "2021-01-15", "published": None},
+                            allow_unicode=True, sort_keys=False), path="A-0.md")
+    site.add(number="A-1", session="2021-06-15", published="2021-06-20")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert listed(site, "page/1") == ["A-0"] and listed(site, "") == ["A-1"]
+    assert words(doc(site, "page/1").cssselect("h1")[0]) == (
+        "Délibérations (publiées du 15 janvier 2021 au 15 janvier 2021)")
 
 
 def test_an_archive_page_keeps_its_acts_when_an_act_is_published(site: Site):
