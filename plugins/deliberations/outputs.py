@@ -24,7 +24,7 @@ import pickle
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -179,7 +179,7 @@ class Staging:
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
         kept = set()
-        for path, entry in _files(self.folder):
+        for path, entry in files_below(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
                 target = self.folder / path
@@ -256,8 +256,9 @@ def outputs_for(settings: dict, output_path: str) -> Outputs:
     return settings.get(SETTINGS_KEY) or Outputs(Path(output_path))
 
 
-def _files(folder: Path):
-    """(relative path, os.DirEntry) of every file below ``folder``."""
+def files_below(folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """(POSIX path from ``folder``, os.DirEntry) of every file below ``folder``; a link to a
+    folder is not followed, and comes as a file."""
     # Paths as text: a Path object for each of tens of thousands of folders is a third of the walk.
     stack = [(str(folder), "")]
     while stack:

@@ -37,7 +37,7 @@ from pathlib import Path
 from . import settings as site_settings
 from . import timings
 from .cache import Store
-from .outputs import SETTINGS_KEY, Outputs
+from .outputs import SETTINGS_KEY, Outputs, files_below
 from .pagefind_order import put_in_order
 
 logger = logging.getLogger("deliberations")
@@ -351,22 +351,13 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str) -> Usage:
         peak, cpu = usage.read_text().split()
         for name in ("pagefind.json", log.name, usage.name):
             (work / name).unlink()
-        (work / LISTING).write_text(json.dumps(_files(bundle)), encoding="utf-8")
+        files = sorted((path, e.stat().st_size) for path, e in files_below(bundle))
+        (work / LISTING).write_text(json.dumps(files), encoding="utf-8")
         shutil.rmtree(cache / key, ignore_errors=True)  # an incomplete entry, left by another version
         os.replace(work, cache / key)  # complete entries only: an interrupted run leaves none
         return Usage(int(peak), float(cpu))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _files(bundle: Path) -> list[tuple[str, int]]:
-    """Bundle-relative path and size of every file of ``bundle``, in order."""
-    found = []
-    for folder, _dirs, names in os.walk(bundle):
-        for name in names:
-            path = os.path.join(folder, name)
-            found.append((os.path.relpath(path, bundle), os.stat(path).st_size))
-    return sorted(found)
 
 
 def _entry(bundle: Path) -> dict:

@@ -20,7 +20,7 @@ import hashlib
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from . import facts as extraction
 from .facts import File
 from .link import Corpus
+from .outputs import files_below
 from .problems import Problem, Problems, PublishError, report
 from .settings import SiteSettings
 
@@ -61,7 +62,8 @@ class Site:
         self.page_of = {id(act): act.url + INDEX for act in self.corpus.acts}  # id(Act) → its page
         self.acts_by_page = {self.page_of[id(act)]: act for act in self.corpus.acts}
         if self.files is None:  # not listed by the caller
-            self.files = set(_files(self.root))
+            # As os.walk: a link to a folder is neither followed nor a file.
+            self.files = {path for path, e in files_below(self.root) if not e.is_dir()}
         self._identify()
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
@@ -265,19 +267,6 @@ def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings
-
-
-def _files(root: Path) -> Iterator[str]:
-    """The POSIX path from ``root`` of every file below ``root``."""
-    folders = [(str(root), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as found:
-            for e in found:
-                if not e.is_dir():
-                    yield prefix + e.name
-                elif not e.is_symlink():  # as os.walk: a link to a folder is not followed
-                    folders.append((e.path, f"{prefix}{e.name}/"))
 
 
 def text(element) -> str:
