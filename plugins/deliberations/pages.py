@@ -8,8 +8,8 @@ shows), then those whose inputs did not change since the last build are kept and
 rendered on all cores.
 
 An act appears in several listings (home, body, subject, year): its item in a list is
-rendered once (the ``act_item`` macro) and kept in the build cache, so that the listings that
-shift when an act is added are rebuilt from those items.
+rendered once (the ``act_item`` macro) and kept in the build cache, so that a listing page
+that changes (the first page of each listing a new act joins) is assembled from those items.
 """
 
 from __future__ import annotations
