@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+from trees import discard
 
 BENCH = Path(__file__).resolve().parent
 CORPORA = BENCH / "corpora"  # ignored by git
@@ -40,12 +41,7 @@ RESULTS = BENCH / "RESULTS.md"
 BIN = Path(sys.executable).parent
 SAMPLE_EVERY = 0.05  # seconds between two memory samples
 ADDED = 2  # acts kept aside to be added by the rebuilds
-# Trees of earlier builds are moved here, and deleted once everything is measured: on an ext4
-# file system without a journal, creating a file right after tens of thousands were deleted
-# costs up to ten times more (the kernel skips the inodes freed in the last minutes, one by
-# one), which would time the deletion rather than the build. A CI runner builds in a fresh
-# checkout, where nothing was just deleted.
-DISCARDED = CORPORA / "discarded"
+DISCARDED = CORPORA / "discarded"  # trees of earlier builds, deleted once all is measured (see trees.py)
 
 PHASE = re.compile(r"(\w+) ([0-9.]+) s")  # in the line `deliberations build --timings` prints
 
@@ -167,21 +163,14 @@ def ours(site: Path) -> Run:
 
 
 def cold(site: Path) -> Run:
-    discard(site / "output")
-    discard(site / ".cache")
+    discard(site / "output", DISCARDED)
+    discard(site / ".cache", DISCARDED)
     return ours(site)
 
 
 def pelican(plain: Path) -> Run:
-    discard(plain / "output")
+    discard(plain / "output", DISCARDED)
     return measure([str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"], plain)
-
-
-def discard(tree: Path) -> None:
-    """Move ``tree`` out of the way, to be deleted after the measures (see DISCARDED)."""
-    if tree.exists():
-        DISCARDED.mkdir(parents=True, exist_ok=True)
-        tree.rename(DISCARDED / f"{len(list(DISCARDED.iterdir()))}-{tree.name}")
 
 
 def best(runs: list[Run]) -> Run:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from deliberations.build import build
 from deliberations.demo import write_demo_site
 from deliberations.search import SESSION_MARK, index_site
+from trees import discard
 
 HERE = Path(__file__).resolve().parent
 QUERY = "piscine"
@@ -48,6 +49,7 @@ def main(argv=None) -> int:
           "| warm, +1 act s (CPU s, acts indexed) | peak RSS, one / side by side | index size (files) "
           "| first query |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    discarded = args.work / "discarded"  # earlier indexes, deleted once all is measured (see trees.py)
     for count in map(int, args.sizes.split(",")):
         site = args.work / f"demo-{count}"
         output = site / "output"
@@ -57,7 +59,7 @@ def main(argv=None) -> int:
             _build_without_index(site, output)
         for lot_size in map(int, args.lot_sizes.split(",")):
             cache = site / ".cache" / f"search-bench-{lot_size}"
-            shutil.rmtree(cache, ignore_errors=True)
+            discard(cache, discarded)
             cold = index_site(output, cache, lot_size, args.jobs)
             same = index_site(output, cache, lot_size, args.jobs)
             added = _add_one_act(output)
@@ -74,6 +76,7 @@ def main(argv=None) -> int:
                   f"| {plus_one.seconds:.2f} ({plus_one.cpu_seconds:.2f}, {plus_one.pages_indexed} acts) "
                   f"| {cold.peak_rss / MB:.0f} / {cold.peak_rss_total / MB:.0f} MB "
                   f"| {cold.bytes / MB:.1f} MB ({cold.files:,}) | {transfer} |", flush=True)
+    shutil.rmtree(discarded, ignore_errors=True)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{os.cpu_count()} cores, load average {load} at the end; Pagefind {version('pagefind_bin')}.")
     return 0

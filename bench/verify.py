@@ -62,5 +62,6 @@ def _processor() -> float:
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
+
 if __name__ == "__main__":
     main()
