@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from deliberations.build import build as deliberations_build
@@ -192,3 +193,29 @@ def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_sit
     assert "search index: deliberations/22-b-0183/index.html lacks the search attributes" in result.err
     assert "Traceback" not in result.err
     assert tree(site.output) == before
+
+
+def test_a_build_that_fails_after_the_index_began_waits_for_pagefind_and_keeps_the_site(tmp_path):
+    # The index begins once the act pages are written; the about page, written after the
+    # exports, fails here: the build must stop its Pagefind runs and publish nothing.
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    site = search_site(tmp_path / "site")
+    site.configure(extra=f"SEARCH_LOT_SIZE = {LOT_SIZE}\nTHEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
+    assert site.build().code == 0
+    before = tree(site.output)
+    site.add({"number": "23-C-0999", "title": "Extension de la piscine", "body": "conseil",
+              "session": "2023-06-29", "published": "2023-07-06", "subject": "7.1"},
+             path="2023/23-C-0999.md")
+    (overrides / "about.html").write_text('{% extends "base.html" %}{% block content %}{{ 1 // 0 }}'
+                                          '{% endblock %}', encoding="utf-8")
+    result = site.build()
+    assert result.code != 0 and "ZeroDivisionError" in result.err
+    assert "Nothing was published" in result.err
+    assert tree(site.output) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("pagefind")]
+    cache = site.root / ".cache" / "search"
+    assert all((entry / "files.json").is_file() for entry in cache.iterdir() if entry.name != "months")
+    (overrides / "about.html").unlink()
+    assert site.build().code == 0
+    assert tree(site.output) == cold_build(site, tmp_path / "cold")

@@ -36,23 +36,25 @@ def configure(pelican):
 def get_generators(pelican):
     from .exports import ExportsGenerator
     from .feeds import FeedsGenerator
-    from .pages import DeliberationsGenerator
+    from .pages import AboutPageGenerator, DeliberationsGenerator
     from .search_page import SearchPageGenerator
 
     # Pelican runs every generate_context, then every generate_output, in this order. The
-    # exports come first so that their files exist, measured, when the pages generator
-    # renders the about page that lists them; they read the corpus in generate_output, after
-    # the pages generator has loaded it in generate_context (as the feeds do).
-    return [ExportsGenerator, DeliberationsGenerator, FeedsGenerator, SearchPageGenerator]
+    # pages generator loads the corpus in generate_context, where the others find it; it writes
+    # its pages first, so that the search index reads the act pages while the exports and feeds
+    # are written. The about page lists the exports, measured: it comes after them.
+    return [DeliberationsGenerator, ExportsGenerator, FeedsGenerator, SearchPageGenerator, AboutPageGenerator]
 
 
 def register():
     from pelican import signals
 
-    from .search import index_written_site
+    from .pages import pages_written
+    from .search import index_written_site, start_indexing
     from .search_page import add_template_filters
 
     signals.initialized.connect(configure)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_template_filters)
+    pages_written.connect(start_indexing)
     signals.finalized.connect(index_written_site)

@@ -32,7 +32,7 @@ from . import outputs, paths, timings
 from . import settings as site_settings
 from .pages import CORPUS
 from .problems import PublishError
-from .search import STATS, IndexStats
+from .search import STATS, IndexStats, abandon_indexing
 from .verify import verify
 
 logger = logging.getLogger("deliberations")
@@ -165,6 +165,7 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:
+        abandon_indexing()  # begun by a build that failed: its Pagefind runs end before it returns
         signals.all_generators_finalized.disconnect(keep_context)
         logger.removeHandler(warnings)
         gc.unfreeze()  # frozen while building (see pipeline.load_corpus): freed with the next collection

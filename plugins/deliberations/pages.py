@@ -1,7 +1,9 @@
 """Page generator: the HTML a citizen reads, one Pelican generator.
 
 ``generate_context`` reads, validates and links every act (failing once, with every
-problem, through :class:`ContentError`); ``generate_output`` renders the pages.
+problem, through :class:`ContentError`); ``generate_output`` renders the pages, then sends
+:data:`pages_written`. The about page, which describes the exports, is written after them by
+:class:`AboutPageGenerator`.
 
 Every page is described first (:class:`Page`: URL, template, values and the *inputs* it
 shows), then those whose inputs did not change since the last build are kept and the others
@@ -19,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from blinker import signal
 from markupsafe import Markup
 from pelican.generators import Generator
 
@@ -36,6 +39,11 @@ PROBLEMS = "deliberations_problems"
 LIST_ITEMS = "list_items"  # what listings print for each act: act URL → HTML of its item
 ITEMS_CACHE = "items"  # folder of the build cache that keeps them
 PARALLEL_PAGES = 500  # pages to render from which they are shared among the cores
+ABOUT = "a-propos/"  # the about page, which describes the exports: written after them
+
+# Sent with the generator once its pages are written, the act pages included: the search index
+# can begin (see deliberations.search.start_indexing) while the exports and feeds are written.
+pages_written = signal("deliberations_pages_written")
 
 
 @dataclass
@@ -147,6 +155,7 @@ class DeliberationsGenerator(Generator):
             jobs = self.site.BUILD_JOBS if len(todo) >= PARALLEL_PAGES else 1
             out.add(parallel.map_slices(render, len(todo), jobs))
             self.copy_documents(out)
+        pages_written.send(self)
 
     def pages(self):
         corpus = self.corpus
@@ -165,7 +174,6 @@ class DeliberationsGenerator(Generator):
         yield Page("matieres/", "index_subjects.html", {"listings": by_url})
         yield Page("annees/", "index_years.html",
                    {"years": [li for li in listings if li.url.startswith("annees/")]})
-        yield Page("a-propos/", "about.html", {"listings": listings})
 
     def listing_pages(self, listing: Listing):
         """The first page of a listing shows its newest acts; the older ones are in archive pages
@@ -222,6 +230,18 @@ class DeliberationsGenerator(Generator):
             for doc in act.documents:
                 out.copy(Path(self.path) / self.site.DOCUMENTS_PATH / doc.file, doc.url,
                          cache.digest(doc.sha256))
+
+
+class AboutPageGenerator(DeliberationsGenerator):
+    """Writes the about page, which lists the exports with their sizes: after the exports."""
+
+    def generate_context(self):
+        self.corpus = self.context[CORPUS]
+
+    def generate_output(self, writer=None):
+        with timings.phase("pages"):
+            self.items = {}
+            self.render(outputs_for(self.settings, self.output_path), Page(ABOUT, "about.html", {}), None)
 
 
 def act_inputs(act: Act) -> tuple[str, ...]:

@@ -1,4 +1,8 @@
-"""Index stage: the Pagefind search index, built once over the written act pages.
+"""Index stage: the Pagefind search index, built over the written act pages.
+
+It begins as soon as the pages generator has written them (:func:`start_indexing`): Pagefind
+runs while the build writes the exports and the feeds, on the other core, and the build waits
+for it only once every file is written (:func:`index_written_site`).
 
 Pagefind runs as a program over HTML files (not record by record). Its memory grows with
 the pages of one index (about 160 MB per 1 000 acts), so the acts are split into *lots* of
@@ -158,52 +162,77 @@ def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None
 
     Raises :class:`SearchIndexError` if Pagefind fails or leaves out an act.
     """
-    started = time.perf_counter()
-    output, cache = Path(output), Path(cache)
-    cache.mkdir(parents=True, exist_ok=True)
-    pages = _act_pages(output, cache, out)
-    lots = plan_lots({p: month for p, (month, _identity) in pages.items()}, lot_size)
-    keys = {lot.id: _lot_key(lot, pages) for lot in lots}
-    listings = {lot.id: _listing(cache / keys[lot.id]) for lot in lots}
-    todo = [lot for lot in lots if listings[lot.id] is None]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    runs = _index_lots(todo, output, cache, keys, jobs)
-    listings.update({lot.id: _listing(cache / keys[lot.id]) for lot in todo})
+    return Indexing(output, cache, lot_size, jobs, out).finish()
 
-    target = output / SEARCH_DIR
-    if out is None:
-        shutil.rmtree(target, ignore_errors=True)
-        out = Outputs(output)
-    files = size = 0
-    for lot in lots:
-        key = keys[lot.id]
+
+class Indexing:
+    """The index stage, begun as soon as the act pages are written: Pagefind runs on the lots
+    that changed while the build writes the rest of the site, and :meth:`finish` waits for it,
+    then puts the bundles in place. :meth:`abandon` waits for the runs of a build that failed."""
+
+    def __init__(self, output: Path, cache: Path, lot_size: int, jobs: int | None = None,
+                 out: Outputs | None = None):
+        self.started = time.perf_counter()
+        self.output, self.cache, self.out = Path(output), Path(cache), out
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.pages = _act_pages(self.output, self.cache, out)
+        self.lots = plan_lots({p: month for p, (month, _identity) in self.pages.items()}, lot_size)
+        self.keys = {lot.id: _lot_key(lot, self.pages) for lot in self.lots}
+        self.listings = {lot.id: _listing(self.cache / self.keys[lot.id]) for lot in self.lots}
+        self.todo = [lot for lot in self.lots if self.listings[lot.id] is None]
+        self.jobs = max(1, min(jobs or os.cpu_count() or 1, len(self.todo) or 1))
+        # The largest lots first: the runs side by side then finish together.
+        self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="pagefind")
+        self._runs = [self._pool.submit(_run_pagefind, lot, self.output, self.cache, self.keys[lot.id])
+                      for lot in sorted(self.todo, key=lambda lot: -len(lot.pages))]
+
+    def abandon(self) -> None:
+        """Stop starting Pagefind runs and wait for those under way (each one completes its
+        cache entry, or leaves none)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> IndexStats:
         try:
-            _link_lot(lot, key, listings[lot.id], cache, out)
-        except FileNotFoundError:  # a file of the cached bundle is gone: the lot is indexed again
-            shutil.rmtree(cache / key)
-            runs += _index_lots([lot], output, cache, keys, 1)
-            todo.append(lot)
-            listings[lot.id] = _listing(cache / key)
-            _link_lot(lot, key, listings[lot.id], cache, out)
-        files += len(listings[lot.id])
-        size += sum(bytes_ for _name, bytes_ in listings[lot.id])
-    target.mkdir(exist_ok=True)
-    manifest = {
-        "pagefind": version("pagefind_bin"),
-        # "key" names the bundle's metadata: browsers may keep its entry file as long as it holds.
-        "lots": [{"id": lot.id, "path": f"lots/{lot.id}/", "key": _meta_hash(target / "lots" / lot.id),
-                  "first": lot.first, "last": lot.last, "pages": len(lot.pages)} for lot in reversed(lots)],
-    }
-    text = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-    (target / MANIFEST).write_bytes(text)
-    _prune(cache, {*keys.values(), MONTHS})
+            runs = [run.result() for run in self._runs]
+        finally:
+            self.abandon()  # the other runs, when one failed; and no thread outlives the stage
+        listings, out, lots = self.listings, self.out, self.lots
+        listings.update({lot.id: _listing(self.cache / self.keys[lot.id]) for lot in self.todo})
+        target = self.output / SEARCH_DIR
+        if out is None:
+            shutil.rmtree(target, ignore_errors=True)
+            out = Outputs(self.output)
+        files = size = 0
+        for lot in lots:
+            key = self.keys[lot.id]
+            try:
+                _link_lot(lot, key, listings[lot.id], self.cache, out)
+            except FileNotFoundError:  # a file of the cached bundle is gone: the lot is indexed again
+                shutil.rmtree(self.cache / key)
+                runs.append(_run_pagefind(lot, self.output, self.cache, key))
+                self.todo.append(lot)
+                listings[lot.id] = _listing(self.cache / key)
+                _link_lot(lot, key, listings[lot.id], self.cache, out)
+            files += len(listings[lot.id])
+            size += sum(bytes_ for _name, bytes_ in listings[lot.id])
+        target.mkdir(exist_ok=True)
+        manifest = {
+            "pagefind": version("pagefind_bin"),
+            # "key" names the bundle's metadata: browsers may keep its entry file as long as it holds.
+            "lots": [{"id": lot.id, "path": f"lots/{lot.id}/", "key": _meta_hash(target / "lots" / lot.id),
+                      "first": lot.first, "last": lot.last, "pages": len(lot.pages)}
+                     for lot in reversed(lots)],
+        }
+        text = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        (target / MANIFEST).write_bytes(text)
+        _prune(self.cache, {*self.keys.values(), MONTHS})
 
-    peaks = sorted((usage.peak_rss for usage in runs), reverse=True)
-    return IndexStats(
-        seconds=time.perf_counter() - started, cpu_seconds=sum(usage.cpu_seconds for usage in runs),
-        pages=len(pages), lots=len(lots), lots_indexed=len(todo),
-        pages_indexed=sum(len(lot.pages) for lot in todo), bytes=size + len(text), files=files + 1,
-        peak_rss=peaks[0] if peaks else 0, peak_rss_total=sum(peaks[:jobs]), jobs=jobs)
+        peaks = sorted((usage.peak_rss for usage in runs), reverse=True)
+        return IndexStats(
+            seconds=time.perf_counter() - self.started, cpu_seconds=sum(usage.cpu_seconds for usage in runs),
+            pages=len(self.pages), lots=len(lots), lots_indexed=len(self.todo),
+            pages_indexed=sum(len(lot.pages) for lot in self.todo), bytes=size + len(text), files=files + 1,
+            peak_rss=peaks[0] if peaks else 0, peak_rss_total=sum(peaks[:self.jobs]), jobs=self.jobs)
 
 
 def _act_pages(output: Path, cache: Path, out: Outputs | None) -> dict[str, tuple[str, str]]:
@@ -267,14 +296,6 @@ def _listing(entry: Path) -> list[tuple[str, int]] | None:
         return None
     complete = listing and all(isinstance(name, str) and isinstance(size, int) for name, size in listing)
     return listing if complete else None
-
-
-def _index_lots(lots: list[Lot], output: Path, cache: Path, keys: dict[str, str], jobs: int) -> list[Usage]:
-    """Run Pagefind on each lot, ``jobs`` at a time, the largest first: the runs side by side
-    then finish together."""
-    lots = sorted(lots, key=lambda lot: -len(lot.pages))
-    with ThreadPoolExecutor(jobs) as pool:
-        return list(pool.map(lambda lot: _run_pagefind(lot, output, cache, keys[lot.id]), lots))
 
 
 def _link_lot(lot: Lot, key: str, listing: list[tuple[str, int]], cache: Path, out: Outputs) -> None:
@@ -382,16 +403,41 @@ def _prune(cache: Path, keep: set[str]) -> None:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
 
 
+# The index stage of each build under way (by the id of the build's settings), from the
+# writing of the pages to the end of the build.
+_underway: dict[int, Indexing] = {}
+
+
+def start_indexing(generator) -> None:
+    """``pages_written``: begin the index as soon as the act pages are written; Pagefind reads
+    them while the build writes the exports and the feeds."""
+    site = site_settings.load(generator.settings)
+    if site.SEARCH_INDEX:
+        with timings.phase("index"):
+            _underway[id(generator.settings)] = _begin(site, generator.settings, generator.output_path)
+
+
 def index_written_site(pelican) -> None:
-    """Pelican ``finalized``: index the act pages once every page is written."""
+    """Pelican ``finalized``: complete the index once every page is written."""
     site = site_settings.load(pelican.settings)
     if not site.SEARCH_INDEX:
         return
-    cache = Path(site.SEARCH_CACHE_PATH or Path(pelican.settings["PATH"]).parent / ".cache" / "search")
     with timings.phase("index"):
-        # Pelican run alone has no record of the pages written: the folder is read instead.
-        stats = index_site(Path(pelican.output_path), cache, site.SEARCH_LOT_SIZE, site.SEARCH_JOBS,
-                           pelican.settings.get(SETTINGS_KEY))
+        indexing = _underway.pop(id(pelican.settings), None)
+        stats = (indexing or _begin(site, pelican.settings, pelican.output_path)).finish()
     setattr(pelican, STATS, stats)
     logger.info("search index: %d acts in %d lots (%d indexed) in %.1f s",
                 stats.pages, stats.lots, stats.lots_indexed, stats.seconds)
+
+
+def abandon_indexing() -> None:
+    """After a failed build: wait for the Pagefind runs it began."""
+    while _underway:
+        _underway.popitem()[1].abandon()
+
+
+def _begin(site: site_settings.SiteSettings, settings: dict, output_path: str) -> Indexing:
+    cache = Path(site.SEARCH_CACHE_PATH or Path(settings["PATH"]).parent / ".cache" / "search")
+    # Pelican run alone has no record of the pages written: the folder is read instead.
+    return Indexing(Path(output_path), cache, site.SEARCH_LOT_SIZE, site.SEARCH_JOBS,
+                    settings.get(SETTINGS_KEY))
