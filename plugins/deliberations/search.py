@@ -173,7 +173,8 @@ class Indexing:
     def __init__(self, output: Path, cache: Path, lot_size: int, jobs: int | None = None,
                  out: Outputs | None = None):
         self.started = time.perf_counter()
-        self.output, self.cache, self.out = Path(output), Path(cache), out
+        # Absolute: Pagefind runs in a folder of the cache, and is given paths from there.
+        self.output, self.cache, self.out = Path(output), Path(cache).resolve(), out
         self.cache.mkdir(parents=True, exist_ok=True)
         self.pages = _act_pages(self.output, self.cache, out)
         self.lots = plan_lots({p: month for p, (month, _identity) in self.pages.items()}, lot_size)
