@@ -195,27 +195,47 @@ def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_sit
     assert tree(site.output) == before
 
 
+HALTING_SETTINGS = """
+def halt_if_asked(value):
+    if os.path.exists({marker!r}):
+        raise RuntimeError("halted on purpose")
+    return value
+
+JINJA_FILTERS = {{"halt_if_asked": halt_if_asked}}
+THEME_TEMPLATES_OVERRIDES = [{overrides!r}]
+"""
+
+
 def test_a_build_that_fails_after_the_index_began_waits_for_pagefind_and_keeps_the_site(tmp_path):
-    # The index begins once the act pages are written; the about page, written after the
-    # exports, fails here: the build must stop its Pagefind runs and publish nothing.
-    overrides = tmp_path / "overrides"
+    # A rebuild indexes the lot of the act added once the act pages are written. Here the about
+    # page, written after the exports, fails (as a full disk would: the site's inputs are the
+    # same): the build waits for Pagefind, publishes nothing, and keeps what Pagefind did.
+    overrides, marker = tmp_path / "overrides", tmp_path / "halt"
     overrides.mkdir()
+    (overrides / "about.html").write_text(
+        '{% extends "!theme/about.html" %}{% block open_data %}{% if OPEN_DATA|halt_if_asked %}{% endif %}'
+        '{{ super() }}{% endblock %}',
+        encoding="utf-8")
     site = search_site(tmp_path / "site")
-    site.configure(extra=f"SEARCH_LOT_SIZE = {LOT_SIZE}\nTHEME_TEMPLATES_OVERRIDES = [{str(overrides)!r}]\n")
+    site.configure(extra=f"SEARCH_LOT_SIZE = {LOT_SIZE}\nimport os\n"
+                   + HALTING_SETTINGS.format(marker=str(marker), overrides=str(overrides)))
     assert site.build().code == 0
     before = tree(site.output)
+    cache = site.root / ".cache" / "search"
+    entries = {entry.name for entry in cache.iterdir()}
     site.add({"number": "23-C-0999", "title": "Extension de la piscine", "body": "conseil",
               "session": "2023-06-29", "published": "2023-07-06", "subject": "7.1"},
              path="2023/23-C-0999.md")
-    (overrides / "about.html").write_text('{% extends "base.html" %}{% block content %}{{ 1 // 0 }}'
-                                          '{% endblock %}', encoding="utf-8")
+    marker.touch()
     result = site.build()
-    assert result.code != 0 and "ZeroDivisionError" in result.err
+    assert result.code != 0 and "halted on purpose" in result.err
     assert "Nothing was published" in result.err
     assert tree(site.output) == before
     assert not [t for t in threading.enumerate() if t.name.startswith("pagefind")]
-    cache = site.root / ".cache" / "search"
-    assert all((entry / "files.json").is_file() for entry in cache.iterdir() if entry.name != "months")
-    (overrides / "about.html").unlink()
-    assert site.build().code == 0
+    # The new act's lot was indexed before the failure: its bundle is in the cache, complete,
+    # and the next build takes it from there.
+    added = {entry.name for entry in cache.iterdir()} - entries
+    assert len(added) == 1 and (cache / added.pop() / "files.json").is_file()
+    marker.unlink()
+    assert build(site).search.lots_indexed == 0
     assert tree(site.output) == cold_build(site, tmp_path / "cold")

@@ -1,8 +1,9 @@
 """Index stage: the Pagefind search index, built over the written act pages.
 
-It begins as soon as the pages generator has written them (:func:`start_indexing`): Pagefind
-runs while the build writes the exports and the feeds, on the other core, and the build waits
-for it only once every file is written (:func:`index_written_site`).
+When a rebuild has a single lot to index (the lot of the act added), Pagefind runs as soon as
+the pages generator has written the act pages (:func:`start_indexing`), on one core, while the
+build writes the exports and the feeds on the other; otherwise once every page is written
+(:func:`index_written_site`), on every core.
 
 Pagefind runs as a program over HTML files (not record by record). Its memory grows with
 the pages of one index (about 160 MB per 1 000 acts), so the acts are split into *lots* of
@@ -62,6 +63,7 @@ UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui
                        "pagefind-component-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind")
 TAIL, LINE = 15, 300  # lines of Pagefind's output quoted when it fails, characters of each
 STATS = "search_stats"  # attribute of the Pelican object that holds the last IndexStats
+EARLY_LOTS = 1  # lots indexed while the build writes the exports and feeds (see start_indexing)
 
 # Amount brackets of the search facet « montant »: key, label, lower bound (€, inclusive).
 AMOUNT_BRACKETS = [
@@ -182,17 +184,24 @@ class Indexing:
         self.listings = {lot.id: _listing(self.cache / self.keys[lot.id]) for lot in self.lots}
         self.todo = [lot for lot in self.lots if self.listings[lot.id] is None]
         self.jobs = max(1, min(jobs or os.cpu_count() or 1, len(self.todo) or 1))
-        # The largest lots first: the runs side by side then finish together.
-        self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="pagefind")
-        self._runs = [self._pool.submit(_run_pagefind, lot, self.output, self.cache, self.keys[lot.id])
-                      for lot in sorted(self.todo, key=lambda lot: -len(lot.pages))]
+        self._pool: ThreadPoolExecutor | None = None
+        self._runs: list = []
+
+    def begin(self) -> None:
+        """Start the Pagefind runs, the largest lots first: the runs side by side then finish together."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="pagefind")
+            self._runs = [self._pool.submit(_run_pagefind, lot, self.output, self.cache, self.keys[lot.id])
+                          for lot in sorted(self.todo, key=lambda lot: -len(lot.pages))]
 
     def abandon(self) -> None:
         """Stop starting Pagefind runs and wait for those under way (each one completes its
         cache entry, or leaves none)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def finish(self) -> IndexStats:
+        self.begin()
         try:
             runs = [run.result() for run in self._runs]
         finally:
@@ -410,12 +419,20 @@ _underway: dict[int, Indexing] = {}
 
 
 def start_indexing(generator) -> None:
-    """``pages_written``: begin the index as soon as the act pages are written; Pagefind reads
-    them while the build writes the exports and the feeds."""
+    """``pages_written``: plan the index once the act pages are written; when a single lot is to
+    be indexed (the usual rebuild: the lot of the new act), Pagefind indexes it while the build
+    writes the exports and the feeds."""
     site = site_settings.load(generator.settings)
     if site.SEARCH_INDEX:
         with timings.phase("index"):
-            _underway[id(generator.settings)] = _begin(site, generator.settings, generator.output_path)
+            indexing = _underway[id(generator.settings)] = _begin(site, generator.settings,
+                                                                 generator.output_path)
+            # One Pagefind run takes one core and leaves the other to the build. More runs
+            # take every core, while the exports and feeds lose their workers (parallel.py
+            # works alone beside threads) and contend with Pagefind for the file system: a
+            # cold build of 10 000 acts took 24.1 s so, instead of 20.9 s.
+            if len(indexing.todo) <= EARLY_LOTS:
+                indexing.begin()
 
 
 def index_written_site(pelican) -> None:
