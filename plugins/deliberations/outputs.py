@@ -173,12 +173,14 @@ class Staging:
         swap(self.folder, self.output)
         self._forget_other_manifests()
 
-    def remove_leftovers(self) -> set[str]:
+    def remove_leftovers(self) -> dict[str, tuple | None]:
         """Remove the files this build did not produce: the staging folder is then the new site.
-        Returns the files it holds (site-relative paths), for the self-check."""
+        Returns the files it holds (site-relative paths), for the self-check, with the identity
+        (device, inode, size, modification time) of those this build wrote or kept with a key."""
         # Not the change time: it moves when another link to the same file comes or goes.
         done, before = self.outputs.done, self.outputs.previous
-        kept = set()
+        device = os.stat(self.folder).st_dev
+        kept: dict[str, tuple | None] = {}
         for path, entry in files_below(self.folder):
             if path not in done and (path in before
                                      or entry.stat(follow_symlinks=False).st_mtime_ns < self.started):
@@ -190,7 +192,9 @@ class Staging:
                             break
                         parent.rmdir()
             else:
-                kept.add(path)
+                entry = done.get(path)
+                # Taken by this build, under its lock: the file has not changed since.
+                kept[path] = entry and (device, entry.ino, entry.size, entry.mtime)
         return kept
 
     # -- manifests -------------------------------------------------------------------------

@@ -25,15 +25,20 @@ IDENTITIES_FILE = "identities.pickle"
 IDENTITIES_FORMAT = "deliberations-identities-1"
 
 
-def content_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Below the deliberations folder, in a stable order: the act files (``*.md``), and the
-    other files (``22-B-0183.MD``, ``.txt``…), which are not read."""
+def content_files(folder: Path) -> tuple[list[str], list[str]]:
+    """Below the deliberations folder, in a stable order (folder by folder, as paths sort): the
+    act files (``*.md``), and the other files (``22-B-0183.MD``, ``.txt``…), which are not read."""
+    # Paths as text: a Path object for each of tens of thousands of files is most of the time.
     acts, others = [], []
     for parent, _, files in os.walk(folder):
         for name in files:
             if not name.startswith("."):
-                (acts if name.endswith(".md") else others).append(Path(parent, name))
-    return sorted(acts), sorted(others)
+                (acts if name.endswith(".md") else others).append(os.path.join(parent, name))
+    return sorted(acts, key=_parts), sorted(others, key=_parts)
+
+
+def _parts(path: str) -> list[str]:
+    return path.split(os.sep)
 
 
 def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: Path | None = None,
@@ -53,7 +58,7 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
     files, others = content_files(folder)
     for path in others:
         problems.warning(_shown(path, base), "not read: an act is a file whose name ends in '.md'")
-    refused = paths.refused_links(folder, content_root)
+    refused = {str(path): why for path, why in paths.refused_links(folder, content_root).items()}
     for path, why in refused.items():
         problems.error(_shown(path, base), why)
     files = [path for path in files if path not in refused]
@@ -73,7 +78,7 @@ def load_corpus(content_root: Path, settings: SiteSettings, shown_relative_to: P
     return corpus, problems
 
 
-def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, jobs: int) -> list:
+def read_all(paths: list[str], shown: list[str], cache_folder: Path | None, jobs: int) -> list:
     """(act or None, problems) for each file, in order: from the cache, or read in parallel."""
     folder = cache_folder and cache_folder / READS_CACHE
     store = cache.Store(folder).load()
@@ -83,7 +88,7 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
         for i, path in enumerate(paths):
             with contextlib.suppress(OSError):  # read_one says why
                 identity = _identity(path)  # before the bytes: a file changed meanwhile is read again
-                key = known.key(shown[i], identity) or _key(path.read_bytes(), shown[i])
+                key = known.key(shown[i], identity) or _key(_read(path), shown[i])
                 blobs[i] = store.get(key)
                 if blobs[i] is not None:
                     known.keep(shown[i], identity, key)
@@ -117,11 +122,11 @@ def read_all(paths: list[Path], shown: list[str], cache_folder: Path | None, job
         gc.enable()
 
 
-def read_one(path: Path, shown_as: str) -> tuple[str | None, bytes, tuple | None]:
+def read_one(path: str, shown_as: str) -> tuple[str | None, bytes, tuple | None]:
     """Cache key, pickled (act, problems) and identity of one file; no key when it cannot be read."""
     try:
         identity = _identity(path)
-        raw = path.read_bytes()
+        raw = _read(path)
     except OSError as e:
         found = [Problem(shown_as, None, None, f"cannot read file: {e.strerror}")]
         return None, pickle.dumps((None, found)), None
@@ -129,7 +134,12 @@ def read_one(path: Path, shown_as: str) -> tuple[str | None, bytes, tuple | None
             identity)
 
 
-def _identity(path: Path) -> tuple:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _identity(path: str) -> tuple:
     # The change time too: a tool may set the modification time back, never the change time.
     st = os.stat(path)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
@@ -168,7 +178,7 @@ def _key(raw: bytes, shown_as: str) -> str:
     return hashlib.blake2b(shown_as.encode() + b"\0" + raw, digest_size=16).hexdigest()
 
 
-def _shown(path: Path, base: Path) -> str:
+def _shown(path: str | Path, base: Path) -> str:
     """``path`` relative to ``base`` when below it (as text: this runs for every file)."""
     text, prefix = str(path), os.path.join(base, "")
     return text[len(prefix):] if text.startswith(prefix) else text

@@ -49,6 +49,7 @@ class Site:
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
     files: set[str] | None = None  # every file, POSIX path from root (listed when not given)
+    known: dict[str, tuple | None] = field(default_factory=dict)  # identities the caller knows
     identities: dict[str, tuple] = field(init=False, default_factory=dict)  # files the checks read
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
@@ -74,11 +75,14 @@ class Site:
 
     def _identify(self) -> None:
         """The identity of each file the checks read: what tells that it changed."""
-        extracted, root = extraction.EXTRACTED, str(self.root)
+        extracted, root, known = extraction.EXTRACTED, str(self.root), self.known
         for path in self.files:
             if path.endswith(extracted):
-                st = os.stat(f"{root}/{path}")
-                self.identities[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                identity = known.get(path)
+                if identity is None:
+                    st = os.stat(f"{root}/{path}")
+                    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                self.identities[path] = identity
 
     def error(self, path: str, message: str) -> None:
         self.problems.error(path, message)
@@ -233,10 +237,13 @@ class VerifyError(PublishError):
 
 
 def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
-           files: set[str] | None = None, cache: Path | None = None, jobs: int = 1) -> list[Problem]:
+           files: set[str] | None = None, cache: Path | None = None, jobs: int = 1,
+           identities: dict[str, tuple | None] | None = None) -> list[Problem]:
     """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
 
-    ``files``, every file of the tree, saves listing it again when the caller just did.
+    ``files``, every file of the tree, saves listing it again when the caller just did, and
+    ``identities`` (device, inode, size, modification time) of files the caller knows, looking
+    them up.
     ``cache`` is a folder where the facts of each file are kept for the next run; without it,
     every file is read. ``jobs`` processes read the files (0: one per core).
     """
@@ -247,7 +254,7 @@ def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: li
     # and again (and the corpus with them) to free nothing.
     gc.disable()
     try:
-        return _verify(Site(root, corpus, settings, machine_paths, files), cache, jobs)
+        return _verify(Site(root, corpus, settings, machine_paths, files, identities or {}), cache, jobs)
     finally:
         if collecting:
             gc.enable()
