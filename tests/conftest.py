@@ -239,3 +239,28 @@ def linked_site(tmp_path) -> Site:
     site.add(number="22-C-0011", body="conseil", session="2022-05-02", published="2022-05-09",
              subject="7.1")
     return site
+
+
+HALTING_SETTINGS = """
+import os
+
+def halt_if_asked(value):
+    if os.path.exists({marker!r}):
+        raise RuntimeError("halted on purpose")
+    return value
+
+JINJA_FILTERS = {{"halt_if_asked": halt_if_asked}}
+THEME_TEMPLATES_OVERRIDES = [{overrides!r}]
+"""
+
+
+def halting_about_page(site: Site, folder: Path, extra: str = "") -> Path:
+    """Make ``site``'s about page, written after the exports and feeds, fail while the returned
+    file exists: a build that fails late, with the same inputs (as a full disk would)."""
+    overrides, marker = folder / "overrides", folder / "halt"
+    overrides.mkdir(exist_ok=True)
+    (overrides / "about.html").write_text(
+        '{% extends "!theme/about.html" %}{% block open_data %}{% if OPEN_DATA|halt_if_asked %}{% endif %}'
+        '{{ super() }}{% endblock %}', encoding="utf-8")
+    site.configure(extra=extra + HALTING_SETTINGS.format(marker=str(marker), overrides=str(overrides)))
+    return marker

@@ -7,7 +7,17 @@ import re
 from deliberations.formatting import filesize
 from lxml import html
 
-from .conftest import DATA_ACTS, DATA_SITEURL, PROJECT, write_data_site
+from .conftest import (
+    DATA_ACTS,
+    DATA_SITEURL,
+    PROJECT,
+    cold_build,
+    halting_about_page,
+    identity,
+    snapshot,
+    tree,
+    write_data_site,
+)
 
 NUMBERS = sorted(a["number"] for a in DATA_ACTS)
 
@@ -121,3 +131,40 @@ def test_readme_documents_every_file(data_site):
             name = re.sub(r"-\d{4}\.", "-<year>.", name)
             name = re.sub(r"^deliberations/[^/]+\.json$", "deliberations/<slug>.json", name)
             assert f"`{name}`" in readme, name
+
+
+def test_an_act_added_rewrites_the_yearly_files_of_its_year_only(site, tmp_path):
+    # A portal that harvests the yearly files every night finds the past years' files unchanged.
+    site.add(number="21-B-0001", session="2021-03-01", published="2021-03-08")
+    site.add(number="22-B-0001", session="2022-03-01", published="2022-03-08")
+    assert site.build().code == 0
+    data = site.output / "data"
+    past = [data / "deliberations-2021.json", data / "scdl" / "deliberations-2021.csv"]
+    before = {path: (identity(path), path.read_bytes()) for path in past}
+    site.add(number="22-B-0002", session="2022-06-01", published="2022-06-08")
+    assert site.build().code == 0
+    assert {path: (identity(path), path.read_bytes()) for path in past} == before
+    generated = {name: json.loads((data / name).read_text("utf-8"))["generated"]
+                 for name in ("deliberations.json", "deliberations-2021.json", "deliberations-2022.json")}
+    assert generated == {"deliberations.json": "2022-06-08", "deliberations-2021.json": "2021-03-08",
+                         "deliberations-2022.json": "2022-06-08"}
+    assert [r["number"] for r in json.loads((data / "deliberations-2022.json").read_text("utf-8"))[
+        "deliberations"]] == ["22-B-0002", "22-B-0001"]
+    assert tree(site.output) == cold_build(site, tmp_path / "cold")
+
+
+def test_a_yearly_file_shared_with_the_site_online_is_replaced_not_written_through(site, tmp_path):
+    # Kept files are hard links to the site online; a build that rewrites one and then fails
+    # must leave the site online as it was.
+    marker = halting_about_page(site, tmp_path)
+    site.add(number="21-B-0001", session="2021-03-01", published="2021-03-08")
+    site.add(number="22-B-0001", session="2022-03-01", published="2022-03-08")
+    assert site.build().code == 0
+    site.add(number="22-B-0002", session="2022-06-01", published="2022-06-08")
+    assert site.build().code == 0  # the 2021 files are kept: linked from the site online
+    online = snapshot(site.output)
+    site.add(number="21-B-0001", session="2021-03-01", published="2021-03-08", title="Titre corrigé")
+    marker.touch()
+    result = site.build()
+    assert result.code != 0 and "halted on purpose" in result.err
+    assert snapshot(site.output) == online

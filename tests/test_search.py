@@ -15,7 +15,7 @@ from deliberations.build import build as deliberations_build
 from deliberations.search import plan_lots
 from lxml import html
 
-from .conftest import PROJECT, Site, cold_build
+from .conftest import PROJECT, Site, cold_build, halting_about_page
 from .search_fixtures import ACTS, LOT_SIZE, ROUTINE, search_site
 
 
@@ -195,30 +195,12 @@ def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_sit
     assert tree(site.output) == before
 
 
-HALTING_SETTINGS = """
-def halt_if_asked(value):
-    if os.path.exists({marker!r}):
-        raise RuntimeError("halted on purpose")
-    return value
-
-JINJA_FILTERS = {{"halt_if_asked": halt_if_asked}}
-THEME_TEMPLATES_OVERRIDES = [{overrides!r}]
-"""
-
-
 def test_a_build_that_fails_after_the_index_began_waits_for_pagefind_and_keeps_the_site(tmp_path):
     # A rebuild indexes the lot of the act added once the act pages are written. Here the about
     # page, written after the exports, fails (as a full disk would: the site's inputs are the
     # same): the build waits for Pagefind, publishes nothing, and keeps what Pagefind did.
-    overrides, marker = tmp_path / "overrides", tmp_path / "halt"
-    overrides.mkdir()
-    (overrides / "about.html").write_text(
-        '{% extends "!theme/about.html" %}{% block open_data %}{% if OPEN_DATA|halt_if_asked %}{% endif %}'
-        '{{ super() }}{% endblock %}',
-        encoding="utf-8")
     site = search_site(tmp_path / "site")
-    site.configure(extra=f"SEARCH_LOT_SIZE = {LOT_SIZE}\nimport os\n"
-                   + HALTING_SETTINGS.format(marker=str(marker), overrides=str(overrides)))
+    marker = halting_about_page(site, tmp_path, f"SEARCH_LOT_SIZE = {LOT_SIZE}\n")
     assert site.build().code == 0
     before = tree(site.output)
     cache = site.root / ".cache" / "search"

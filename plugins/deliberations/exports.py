@@ -141,20 +141,41 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         "collectivity": {"name": site.COLLECTIVITY.name, "siren": site.COLLECTIVITY.siren,
                          "siret": site.COLLECTIVITY.siret},
         "license": {"name": site.LICENSE.name, "url": site.LICENSE.url},
-        "generated": generated.isoformat() if generated else None,
+        "generated": _iso(generated),
         "format_version": FORMAT_VERSION,
         "schema": records.url(site, JSON_SCHEMA),
     }
+    keys, blobs = _per_act(acts, site, reuse)
+    out = reuse.outputs
+    of_year: dict[int, list[int]] = {year: [] for year, _ in years}  # year → its acts, by index
+    for i, act in enumerate(acts):
+        of_year[act.year].append(i)
+    rows: dict[str, int] = {}
     with ExitStack() as stack:
         enter = stack.enter_context
         all_json = enter(JsonList(data / "deliberations.json", {**header, "count": len(acts)},
                                   "deliberations"))
-        year_json = {year: enter(JsonList(data / f"deliberations-{year}.json",
-                                          {**header, "year": year, "count": n}, "deliberations"))
-                     for year, n in years}
         all_scdl = enter(CsvTable(data / "scdl" / "deliberations.csv", scdl.COLUMNS))
-        year_scdl = {year: enter(CsvTable(data / "scdl" / f"deliberations-{year}.csv", scdl.COLUMNS))
-                     for year, _ in years}
+        # A year's files depend on its acts alone, "generated" included: those of the years an
+        # act was not added to are kept, and a portal that harvests them finds the same bytes.
+        year_json: dict[int, JsonList] = {}
+        year_scdl: dict[int, CsvTable] = {}
+        for year, n in years:
+            chosen = of_year[year]
+            year_header = {**header, "generated": _iso(newest([acts[i] for i in chosen])), "year": year,
+                           "count": n}
+            key = cache.digest(reuse.base, "year", dumps(year_header), *(keys[i] for i in chosen))
+            json_path, csv_path = f"{DATA}/deliberations-{year}.json", f"{DATA}/scdl/deliberations-{year}.csv"
+            if out.reuse(json_path, cache.digest(key, json_path)):
+                rows[json_path] = n
+            else:
+                stack.callback(out.record, json_path, cache.digest(key, json_path))  # once closed
+                year_json[year] = enter(JsonList(output / json_path, year_header, "deliberations"))
+            if out.reuse(csv_path, cache.digest(key, csv_path)):
+                rows[csv_path] = n
+            else:
+                stack.callback(out.record, csv_path, cache.digest(key, csv_path))
+                year_scdl[year] = enter(CsvTable(output / csv_path, scdl.COLUMNS))
         extended = enter(CsvTable(data / "deliberations.csv", scdl.EXTENDED_COLUMNS, safe=True))
         amounts_json = enter(JsonList(data / "amounts.json", {
             **header, "schema": records.url(site, AMOUNTS_SCHEMA), "count": amounts.count(acts)},
@@ -162,23 +183,29 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         amounts_csv = enter(CsvTable(data / "amounts.csv", amounts.COLUMNS, safe=True))
         tables = [all_json, *year_json.values(), all_scdl, *year_scdl.values(), extended, amounts_json,
                   amounts_csv]
-        for act, blob in zip(acts, _per_act(acts, site, reuse), strict=True):
+        for act, blob in zip(acts, blobs, strict=True):
             line, row, extended_row, amount_lines, amount_rows = pickle.loads(blob)  # one act at a time
             year = act.year
             all_json.add(line)
-            year_json[year].add(line)
+            if year in year_json:
+                year_json[year].add(line)
             all_scdl.add_line(row)
-            year_scdl[year].add_line(row)
+            if year in year_scdl:
+                year_scdl[year].add_line(row)
             extended.add_line(extended_row)
             for amount_line, amount_row in zip(amount_lines, amount_rows, strict=True):
                 amounts_json.add(amount_line)
                 amounts_csv.add_line(amount_row)
-    return {str(t.path.relative_to(output)): t.rows for t in tables}
+    return {**rows, **{t.path.relative_to(output).as_posix(): t.rows for t in tables}}
 
 
-def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[bytes]:
-    """Each act's lines, pickled, in order: its JSON record, its SCDL and extended CSV records, the JSON
-    and CSV records of its amounts; its own file ``deliberations/<slug>.json`` written on the way.
+def _iso(moment: date | datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> tuple[list[str], list[bytes]]:
+    """Each act's key and lines, pickled, in order: its JSON record, its SCDL and extended CSV records,
+    the JSON and CSV records of its amounts; its own file ``deliberations/<slug>.json`` written on the way.
 
     They depend on the act alone (and the acts it links to): kept in the build cache by a hash
     of those, and made on every core for the acts not found there.
@@ -213,7 +240,7 @@ def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> list[bytes]:
     for key, blob in zip(keys, blobs, strict=True):
         store.put(key, blob)
     store.save()
-    return blobs
+    return keys, blobs
 
 
 def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: list[int]) -> list[DataFile]:

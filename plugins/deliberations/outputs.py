@@ -120,6 +120,10 @@ class Outputs:
             shutil.copyfile(source, target)
         self._record(path, target, key)
 
+    def record(self, path: str, key: str | None) -> None:
+        """Record ``path``, written by other means (a table streamed to disk), under ``key``."""
+        self._record(path, self.folder / path, key)
+
     def add(self, written: list[tuple[str, Entry | None]]) -> None:
         """Record files written by worker processes."""
         self.done.update(written)

@@ -6,6 +6,7 @@ acts costs no more memory than one act.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -47,6 +48,9 @@ def rewrite(path: Path, newline: str, buffering: int = -1):
     writing itself: a rebuild writes these files over the previous ones.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        if os.lstat(path).st_nlink > 1:  # shared with the site online: replaced, never written through
+            os.unlink(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
     return open(fd, "w", encoding="utf-8", newline=newline, buffering=buffering)
 
