@@ -94,7 +94,7 @@ class Lot:
 class IndexStats:
     """What building the index cost, for the benchmark and the curious."""
 
-    seconds: float  # wall time of the whole index stage
+    seconds: float  # wall time of the index stage, from its plan (begun early, it spans the exports)
     cpu_seconds: float  # processor time of the Pagefind processes (steady on a busy machine)
     pages: int  # act pages in the index
     lots: int
@@ -168,9 +168,10 @@ def index_site(output: Path, cache: Path, lot_size: int, jobs: int | None = None
 
 
 class Indexing:
-    """The index stage, begun as soon as the act pages are written: Pagefind runs on the lots
-    that changed while the build writes the rest of the site, and :meth:`finish` waits for it,
-    then puts the bundles in place. :meth:`abandon` waits for the runs of a build that failed."""
+    """The index stage, planned once the act pages are written: :meth:`begin` runs Pagefind on
+    the lots that changed (early, while the build writes the rest of the site, when there is
+    one: see :func:`start_indexing`); :meth:`finish` waits for the runs, then puts the bundles
+    in place; :meth:`abandon` waits for the runs of a build that failed."""
 
     def __init__(self, output: Path, cache: Path, lot_size: int, jobs: int | None = None,
                  out: Outputs | None = None):
