@@ -426,6 +426,9 @@ def start_indexing(generator) -> None:
     site = site_settings.load(generator.settings)
     if site.SEARCH_INDEX:
         with timings.phase("index"):
+            # Left by a run of Pelican alone that failed (a build waits for its own runs).
+            if (earlier := _underway.pop(id(generator.settings), None)) is not None:
+                earlier.abandon()
             indexing = _underway[id(generator.settings)] = _begin(site, generator.settings,
                                                                  generator.output_path)
             # One Pagefind run takes one core and leaves the other to the build. More runs
