@@ -2,10 +2,13 @@
 
 Phases add up when entered several times (``swap`` is all the staging folder's bookkeeping:
 its manifests read at the start, leftovers removed, the manifest saved and the renames at the
-end). ``deliberations build --timings`` prints them, with the start-up before the build (Python
-and the imports), the rest of the build that no phase covers (``other``: settings, Pelican
-itself, listing the content) and the total since the process started; the benchmark reports
-them. Nothing else depends on them.
+end; ``index`` its plan, once the act pages are written, and the wait for Pagefind at the end).
+Phases do not overlap, but Pagefind may run during the exports and feeds (see
+:mod:`deliberations.search`), which then count the processor time it takes from them.
+``deliberations build --timings`` prints them, with the start-up before the build (Python and
+the imports), the rest of the build that no phase covers (``other``: settings, Pelican itself,
+listing the content) and the total since the process started; the benchmark reports them.
+Nothing else depends on them.
 """
 
 from __future__ import annotations
