@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -99,12 +100,19 @@ def test_catalog_describes_one_dataset_with_a_distribution_per_file(data_site, g
              *(f"deliberations-{y}.json" for y in (2020, 2021, 2022)),
              *(f"scdl/deliberations-{y}.csv" for y in (2020, 2021, 2022))}
     assert urls == {f"{DATA_SITEURL}/data/{f}" for f in files}
+    # A yearly file changed last with its acts' newest publication or correction (the date its
+    # own "generated" says); the others with the whole dataset.
+    modified = {"2020": "2020-10-09", "2021": "2022-01-05", "2022": "2022-04-15"}
     for d in distributions:
         assert (d, RDF.type, DCAT.Distribution) in graph
         assert (d, DCTERMS.license, LICENSE) in graph
         assert graph.value(d, DCTERMS.issued) is not None
-        assert graph.value(d, DCTERMS.modified) == Literal("2022-04-15", datatype=XSD.date)
         path = data / str(graph.value(d, DCAT.downloadURL)).removeprefix(f"{DATA_SITEURL}/data/")
+        year = re.search(r"-(\d{4})\.", path.name)
+        assert graph.value(d, DCTERMS.modified) == Literal(modified[year[1]] if year else "2022-04-15",
+                                                           datatype=XSD.date)
+        if year and path.suffix == ".json":
+            assert json.loads(path.read_text("utf-8"))["generated"] == modified[year[1]]
         assert int(graph.value(d, DCAT.byteSize)) == path.stat().st_size
         media = str(graph.value(d, DCAT.mediaType))
         assert media == IANA + ("text/csv" if path.suffix == ".csv" else "application/json")

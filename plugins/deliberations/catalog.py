@@ -45,6 +45,7 @@ class DataFile:
     table_schema: str | None = None  # for the Data Package: schema URL or path beside it
     year: int | None = None
     issued: date | datetime | None = None
+    modified: date | datetime | None = None  # of a yearly file: its acts' newest (None: the catalog's)
     example: str = ""
     size: int = 0
     sha256: str = ""
@@ -151,8 +152,8 @@ def _distribution(f: DataFile, site: SiteSettings, catalog_id: str, license_id: 
     }
     if f.issued is not None:
         node["dct:issued"] = _literal(f.issued)
-    if modified is not None:
-        node["dct:modified"] = _literal(modified)
+    if (f.modified or modified) is not None:
+        node["dct:modified"] = _literal(f.modified or modified)
     if f.schema_url:
         node["dct:conformsTo"] = {"@id": f.schema_url}
     return node

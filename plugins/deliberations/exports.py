@@ -101,13 +101,17 @@ def write_exports(corpus: Corpus, site: SiteSettings, output: Path, reuse: Reuse
     acts = corpus.acts
     generated = newest(acts)
     years = sorted(Counter(act.year for act in acts).items(), reverse=True)
-    rows = _write_tables(acts, site, output, generated, years, reuse or Reuse(Outputs(output)))
+    of_year: dict[int, list[Act]] = {year: [] for year, _ in years}
+    for act in acts:
+        of_year[act.year].append(act)
+    latest = {year: newest(chosen) for year, chosen in of_year.items()}  # what each yearly file says
+    rows = _write_tables(acts, site, output, generated, years, latest, reuse or Reuse(Outputs(output)))
     write_json(output / JSON_SCHEMA, records.json_schema())
     write_json(output / EXTENDED_SCHEMA, scdl.extended_table_schema())
     write_json(output / AMOUNTS_SCHEMA, amounts.table_schema())
 
     first = _first_online(acts)
-    files = _data_files(site, rows, first, [year for year, _ in years])
+    files = _data_files(site, rows, first, latest)
     for f in files:
         _measure(output, f)
     # The Data Package gives the size and hash of the CSV files; the catalog, of every file.
@@ -132,7 +136,7 @@ def write_exports(corpus: Corpus, site: SiteSettings, output: Path, reuse: Reuse
     return open_data
 
 
-def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, years,
+def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, years, latest: dict,
                   reuse: Reuse) -> dict[str, int]:
     """Write the files with a row per act or per amount, in one pass; return path → rows."""
     data = output / DATA
@@ -162,8 +166,7 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         year_scdl: dict[int, CsvTable] = {}
         for year, n in years:
             chosen = of_year[year]
-            year_header = {**header, "generated": _iso(newest([acts[i] for i in chosen])), "year": year,
-                           "count": n}
+            year_header = {**header, "generated": _iso(latest[year]), "year": year, "count": n}
             key = cache.digest(reuse.base, "year", dumps(year_header), *(keys[i] for i in chosen))
             json_path, csv_path = f"{DATA}/deliberations-{year}.json", f"{DATA}/scdl/deliberations-{year}.csv"
             if out.reuse(json_path, cache.digest(key, json_path)):
@@ -243,7 +246,7 @@ def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> tuple[list[st
     return keys, blobs
 
 
-def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: list[int]) -> list[DataFile]:
+def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, latest: dict) -> list[DataFile]:
     """The data files, described for the about page, the Data Package and the catalog."""
     json_schema = {"schema_url": records.url(site, JSON_SCHEMA),
                    "schema_title": "JSON Schema des enregistrements"}
@@ -269,7 +272,7 @@ def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: li
                  "Les mêmes lignes que amounts.json, pour un tableur.", "text/csv", "CSV",
                  table_schema=AMOUNTS_SCHEMA.removeprefix("data/"), **amounts_schema),
     ]
-    for year in years:
+    for year in latest:
         files.append(DataFile(
             f"data/deliberations-{year}.json", f"deliberations-{year}-json",
             f"Délibérations {year} (JSON)", f"Les actes des séances de {year}.", "application/json",
@@ -281,6 +284,7 @@ def _data_files(site: SiteSettings, rows: dict[str, int], first: dict, years: li
     for f in files:
         f.rows = rows[f.path]
         f.issued = first.get(f.year)
+        f.modified = latest.get(f.year)
     return files
 
 
