@@ -160,8 +160,8 @@ def build(settings_file: Path, output: Path | None = None, jobs: int | None = No
                     files = staging.remove_leftovers()
                 machine = [str(p) for p in (project, content.resolve(), output, staging.folder)]
                 with timings.phase("verify"):
-                    found = verify(staging.folder, context[CORPUS], site, machine, set(files), cache=cache,
-                                   jobs=site.BUILD_JOBS if jobs is None else jobs, identities=files)
+                    found = verify(staging.folder, context[CORPUS], site, machine, files, cache=cache,
+                                   jobs=site.BUILD_JOBS if jobs is None else jobs)
                 with timings.phase("swap"):
                     staging.commit(swap)
     finally:

@@ -48,8 +48,8 @@ class Site:
     corpus: Corpus
     settings: SiteSettings
     machine_paths: list[str]  # absolute paths of the build machine, which no file may contain
-    files: set[str] | None = None  # every file, POSIX path from root (listed when not given)
-    known: dict[str, tuple | None] = field(default_factory=dict)  # identities the caller knows
+    # Every file, POSIX path from root (listed when not given) → its identity, where known.
+    files: dict[str, tuple | None] | None = None
     identities: dict[str, tuple] = field(init=False, default_factory=dict)  # files the checks read
     problems: Problems = field(init=False, default_factory=Problems)
     acts_by_page: dict = field(init=False)  # "deliberations/x/index.html" → Act
@@ -64,7 +64,7 @@ class Site:
         self.acts_by_page = {self.page_of[id(act)]: act for act in self.corpus.acts}
         if self.files is None:  # not listed by the caller
             # As os.walk: a link to a folder is neither followed nor a file.
-            self.files = {path for path, e in files_below(self.root) if not e.is_dir()}
+            self.files = {path: None for path, e in files_below(self.root) if not e.is_dir()}
         self._identify()
         url = urlsplit(self.settings.SITEURL)
         self._base = (url.scheme, url.netloc, url.path.rstrip("/") + "/")
@@ -75,10 +75,9 @@ class Site:
 
     def _identify(self) -> None:
         """The identity of each file the checks read: what tells that it changed."""
-        extracted, root, known = extraction.EXTRACTED, str(self.root), self.known
-        for path in self.files:
+        extracted, root = extraction.EXTRACTED, str(self.root)
+        for path, identity in self.files.items():
             if path.endswith(extracted):
-                identity = known.get(path)
                 if identity is None:
                     st = os.stat(f"{root}/{path}")
                     identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
@@ -152,7 +151,7 @@ class Site:
 
     def absent(self, paths: Set[str]) -> set[str]:
         """The resolved paths among ``paths`` that name no file of the site."""
-        return {path for path in paths - self.files if self.file_of(path) not in self.files}
+        return {path for path in paths - self.files.keys() if self.file_of(path) not in self.files}
 
     def facts(self, check: str, path: str, missing: bool = True):
         """The facts ``check`` drew from ``path``; None, and "is missing" reported if ``missing``
@@ -237,13 +236,13 @@ class VerifyError(PublishError):
 
 
 def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: list[str],
-           files: set[str] | None = None, cache: Path | None = None, jobs: int = 1,
-           identities: dict[str, tuple | None] | None = None) -> list[Problem]:
+           files: dict[str, tuple | None] | None = None, cache: Path | None = None,
+           jobs: int = 1) -> list[Problem]:
     """Check the built tree at ``root``; return its warnings, raise :class:`VerifyError` on errors.
 
-    ``files``, every file of the tree, saves listing it again when the caller just did, and
-    ``identities`` (device, inode, size, modification time) of files the caller knows, looking
-    them up.
+    ``files``, every file of the tree with its identity (device, inode, size, modification
+    time) where the caller knows it, saves listing the tree and looking those identities up
+    again when the caller just did.
     ``cache`` is a folder where the facts of each file are kept for the next run; without it,
     every file is read. ``jobs`` processes read the files (0: one per core).
     """
@@ -254,7 +253,7 @@ def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: li
     # and again (and the corpus with them) to free nothing.
     gc.disable()
     try:
-        return _verify(Site(root, corpus, settings, machine_paths, files, identities or {}), cache, jobs)
+        return _verify(Site(root, corpus, settings, machine_paths, files), cache, jobs)
     finally:
         if collecting:
             gc.enable()
