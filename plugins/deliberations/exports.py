@@ -9,7 +9,7 @@ correction, never the clock, so the same content gives byte-identical files.
 from __future__ import annotations
 
 import pickle
-from collections import Counter
+from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -100,12 +100,13 @@ def write_exports(corpus: Corpus, site: SiteSettings, output: Path, reuse: Reuse
     """Write every file of ``output/data/``; return their description."""
     acts = corpus.acts
     generated = newest(acts)
-    years = sorted(Counter(act.year for act in acts).items(), reverse=True)
-    of_year: dict[int, list[Act]] = {year: [] for year, _ in years}
-    for act in acts:
-        of_year[act.year].append(act)
-    latest = {year: newest(chosen) for year, chosen in of_year.items()}  # what each yearly file says
-    rows = _write_tables(acts, site, output, generated, years, latest, reuse or Reuse(Outputs(output)))
+    of_year: dict[int, list[int]] = defaultdict(list)  # year of session → its acts, by index
+    for i, act in enumerate(acts):
+        of_year[act.year].append(i)
+    of_year = dict(sorted(of_year.items(), reverse=True))
+    # What each yearly file says it was generated at, and the catalog that it was modified.
+    latest = {year: newest([acts[i] for i in chosen]) for year, chosen in of_year.items()}
+    rows = _write_tables(acts, site, output, generated, of_year, latest, reuse or Reuse(Outputs(output)))
     write_json(output / JSON_SCHEMA, records.json_schema())
     write_json(output / EXTENDED_SCHEMA, scdl.extended_table_schema())
     write_json(output / AMOUNTS_SCHEMA, amounts.table_schema())
@@ -136,8 +137,8 @@ def write_exports(corpus: Corpus, site: SiteSettings, output: Path, reuse: Reuse
     return open_data
 
 
-def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, years, latest: dict,
-                  reuse: Reuse) -> dict[str, int]:
+def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, of_year: dict[int, list[int]],
+                  latest: dict, reuse: Reuse) -> dict[str, int]:
     """Write the files with a row per act or per amount, in one pass; return path → rows."""
     data = output / DATA
     header = {
@@ -151,9 +152,6 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
     }
     keys, blobs = _per_act(acts, site, reuse)
     out = reuse.outputs
-    of_year: dict[int, list[int]] = {year: [] for year, _ in years}  # year → its acts, by index
-    for i, act in enumerate(acts):
-        of_year[act.year].append(i)
     rows: dict[str, int] = {}
     with ExitStack() as stack:
         enter = stack.enter_context
@@ -164,8 +162,8 @@ def _write_tables(acts: list[Act], site: SiteSettings, output: Path, generated, 
         # act was not added to are kept, and a portal that harvests them finds the same bytes.
         year_json: dict[int, JsonList] = {}
         year_scdl: dict[int, CsvTable] = {}
-        for year, n in years:
-            chosen = of_year[year]
+        for year, chosen in of_year.items():
+            n = len(chosen)
             year_header = {**header, "generated": _iso(latest[year]), "year": year, "count": n}
             key = cache.digest(reuse.base, "year", dumps(year_header), *(keys[i] for i in chosen))
             json_path, csv_path = f"{DATA}/deliberations-{year}.json", f"{DATA}/scdl/deliberations-{year}.csv"
