@@ -49,10 +49,11 @@ DISCARDED = CORPORA / "discarded"  # trees of earlier builds, deleted once all i
 
 PHASE = re.compile(r"(\w+) ([0-9.]+) s")  # in the line `deliberations build --timings` prints
 NO_INDEX = "pelicanconf-without-index.py"  # the site's settings, without the search index
-NO_INDEX_SETTINGS = """
+NO_INDEX_OUTPUT, NO_INDEX_CACHE = "output-without-index", ".cache-without-index"
+NO_INDEX_SETTINGS = f"""
 SEARCH_INDEX = False  # measured on its own (INDEX_ALONE)
-OUTPUT_PATH = "output-without-index"
-BUILD_CACHE_PATH = ".cache-without-index"
+OUTPUT_PATH = "{NO_INDEX_OUTPUT}"
+BUILD_CACHE_PATH = "{NO_INDEX_CACHE}"
 """
 # The index of the site built without it, alone: Pagefind's memory and the stage's time.
 INDEX_ALONE = """
@@ -192,7 +193,7 @@ def cold_without_index(site: Path) -> Run:
     settings = site / NO_INDEX
     settings.write_text((site / "pelicanconf.py").read_text(encoding="utf-8") + NO_INDEX_SETTINGS,
                         encoding="utf-8")
-    for name in ("output-without-index", ".cache-without-index"):
+    for name in (NO_INDEX_OUTPUT, NO_INDEX_CACHE):
         discard(site / name, DISCARDED)
     return measure([BIN / "deliberations", "build", "--settings", NO_INDEX, "--timings"], site)
 
@@ -201,8 +202,7 @@ def index_alone(site: Path) -> Run:
     """The index of the site ``cold_without_index`` wrote, from an empty cache."""
     cache = site / ".cache-index-alone"
     discard(cache, DISCARDED)
-    run = measure([BIN / "python", "-c", INDEX_ALONE, "output-without-index", cache.name], site)
-    discard(site / "output-without-index" / "pagefind", DISCARDED)
+    run = measure([BIN / "python", "-c", INDEX_ALONE, NO_INDEX_OUTPUT, cache.name], site)
     stats = json.loads(run.stdout)
     # The stage itself, as in a build: not Python's start nor the imports.
     run.seconds, run.index_rss = stats["seconds"], stats["pagefind_peak"]
@@ -306,8 +306,7 @@ def table(rows: list[Row]) -> str:
         cells = [f"{r.acts:,}", *(seconds(run.seconds) for run in runs),
                  *(f"{run.seconds / r.plain.seconds:.{digits}f}"
                    for run, digits in ((r.bare, 2), (r.index, 2), (r.warm, 3))),
-                 *(size(run.peak_rss) for run in (r.cold, r.warm, r.plain)),
-                 size(max(r.cold.index_rss or 0, r.index.index_rss or 0)),
+                 *(size(run.peak_rss) for run in (r.cold, r.warm, r.plain)), size(pagefind_peak(r)),
                  size(r.output_bytes), f"{r.pages:,}", size(r.index_bytes), r.first_query]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -339,6 +338,11 @@ def _cell(value: float | None) -> str:
     return seconds(value) if value is not None else "—"
 
 
+def pagefind_peak(r: Row) -> int:
+    """The largest Pagefind process, in the cold build or indexing alone."""
+    return max(r.cold.index_rss or 0, r.index.index_rss or 0)
+
+
 def targets(rows: list[Row]) -> str:
     """Where the issue's targets stand, for the sizes measured."""
     lines = []
@@ -348,7 +352,7 @@ def targets(rows: list[Row]) -> str:
             f"plain Pelican (target ≤ 0.4×); rebuild after one act, index included, "
             f"{r.warm.seconds / r.plain.seconds:.3f}× (target ≤ 0.1×); search index alone "
             f"{r.index.seconds / r.plain.seconds:.2f}× (target ≤ 0.3×), Pagefind "
-            f"peak {size(max(r.cold.index_rss or 0, r.index.index_rss or 0))} (target ≤ 1 GB); peak memory "
+            f"peak {size(pagefind_peak(r))} (target ≤ 1 GB); peak memory "
             f"of the build {size(max(r.cold.peak_rss, r.warm.peak_rss))} (target at 100 000 acts ≤ 4 GB).")
     return "\n".join(lines)
 
