@@ -22,6 +22,7 @@ the machine. Usage:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -48,6 +49,7 @@ ADDED = 2  # acts kept aside to be added by the rebuilds
 DISCARDED = CORPORA / "discarded"  # trees of earlier builds, deleted once all is measured (see trees.py)
 
 PHASE = re.compile(r"(\w+) ([0-9.]+) s")  # in the line `deliberations build --timings` prints
+VERSION_FILE = "demo-version"  # in a corpus: the demo_version() that wrote it
 NO_INDEX = "pelicanconf-without-index.py"  # the site's settings, without the search index
 NO_INDEX_OUTPUT, NO_INDEX_CACHE = "output-without-index", ".cache-without-index"
 NO_INDEX_SETTINGS = f"""
@@ -127,20 +129,30 @@ def _children_cpu() -> float:
 # -- corpora ----------------------------------------------------------------------------------
 
 def corpus(size: int) -> tuple[Path, list[Path]]:
-    """``bench/corpora/<size>/``: a demo site of ``size`` acts, and ADDED more kept aside."""
+    """``bench/corpora/<size>/``: a demo site of ``size`` acts, and ADDED more kept aside;
+    written again when the demo writes other acts (see :func:`demo_version`)."""
     site = CORPORA / str(size)
     aside = CORPORA / f"{size}-aside"
-    if not (site / "pelicanconf.py").exists() or len(list(aside.glob("*.md"))) != ADDED:
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(aside, ignore_errors=True)
+    stamp = site / VERSION_FILE
+    if (not stamp.exists() or stamp.read_text() != demo_version()
+            or len(list(aside.glob("*.md"))) != ADDED):
+        for tree in (site, aside, CORPORA / f"{size}-pelican"):
+            discard(tree, DISCARDED)
         subprocess.run([BIN / "deliberations", "demo", "--count", str(size + ADDED), "--into", site],
                        check=True, stdout=subprocess.DEVNULL)
         aside.mkdir(parents=True)
         for path in newest(site / "content" / "deliberations", ADDED):
             path.rename(aside / f"{path.parent.name}--{path.name}")
+        stamp.write_text(demo_version())
     for kept in aside.glob("*.md"):  # a previous run may have added them
         place(site, kept).unlink(missing_ok=True)
     return site, sorted(aside.glob("*.md"))
+
+
+def demo_version() -> str:
+    """A hash of the module that writes the demo acts: the corpora are written again when it changes."""
+    spec = importlib.util.find_spec("deliberations.demo")
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
 def newest(folder: Path, count: int) -> list[Path]:

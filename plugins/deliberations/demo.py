@@ -50,6 +50,42 @@ PARAGRAPHS = [
     "Conformément au code général des collectivités territoriales, la présente délibération sera "
     "transmise au représentant de l'État et publiée sous forme électronique.",
 ]
+# Legal grounds and the financial section, as in a real act: with them an act holds about
+# 3.6 KB of text, the size of the acts the performance targets are set on (and of 22-B-0183).
+VISAS = [
+    "Vu le code général des collectivités territoriales, et notamment ses articles L. 5211-1 et suivants ;",
+    "Vu le code de la commande publique ;",
+    "Vu le code de l'urbanisme, et notamment ses articles L. 300-1 et suivants ;",
+    "Vu le code des relations entre le public et l'administration ;",
+    "Vu les statuts de la communauté d'agglomération ;",
+    "Vu la délibération du conseil communautaire portant délégation d'attributions au bureau ;",
+    "Vu le budget primitif de l'exercice, adopté par le conseil communautaire ;",
+    "Vu le programme pluriannuel d'investissement de la collectivité ;",
+    "Vu l'avis de la commission compétente ;",
+]
+CONSIDERATIONS = [
+    "Considérant que l'opération répond aux orientations du projet de territoire adopté par "
+    "l'assemblée et qu'elle contribue à la transition écologique du territoire ;",
+    "Considérant que les études préalables ont confirmé la faisabilité technique et financière "
+    "du projet, ainsi que son intérêt pour les usagers du service public ;",
+    "Considérant qu'il convient de fixer les conditions de la participation de la collectivité et "
+    "d'autoriser la signature des documents correspondants ;",
+    "Considérant que les crédits correspondants sont disponibles et que l'équilibre du budget "
+    "de l'exercice n'en est pas affecté ;",
+]
+FINANCES = [
+    "La dépense sera imputée sur les crédits du budget principal, au chapitre et à l'article "
+    "correspondant à la nature de l'opération. Les recettes attendues des partenaires financeurs "
+    "seront inscrites au même budget, à mesure de la notification des décisions d'attribution.",
+    "Le montant de l'opération s'entend hors actualisation et révision des prix. Toute "
+    "modification substantielle du programme ou de son coût fera l'objet d'une nouvelle "
+    "délibération de l'assemblée, après avis de la commission compétente.",
+    "Un bilan de l'opération sera présenté à la commission compétente à son achèvement. Il "
+    "précisera les dépenses réalisées, les recettes perçues et les effets constatés pour les "
+    "habitants et les usagers du service public.",
+    "Les engagements pris au titre de la présente délibération feront l'objet d'un suivi "
+    "dans le rapport annuel sur l'exécution du budget, annexé au compte administratif.",
+]
 
 
 class RefusedFolder(Exception):
@@ -189,6 +225,7 @@ def _act(rng, number, body, session, subjects, earlier) -> str:
     elif earlier and rng.random() < 0.05:
         lines += ["amends:", f"  - {rng.choice(earlier[-200:])}"]
     lines += ["author:", "  name: Camille Martin", "  role: Présidente", "---", "", NOTICE, ""]
+    lines += [visa + "\n" for visa in sorted(rng.sample(VISAS, 6), key=VISAS.index)]
     lines += ["## I. Rappel du contexte", ""]
     paragraphs = PARAGRAPHS[:]
     rng.shuffle(paragraphs)
@@ -196,6 +233,9 @@ def _act(rng, number, body, session, subjects, earlier) -> str:
     lines += ["## II. Objet de la délibération", "",
               f"Le projet concerne l'opération {place}. " + " ".join(paragraphs[3:]), "",
               " ".join(rng.sample(PARAGRAPHS, 3)), "",
+              *[c + "\n" for c in rng.sample(CONSIDERATIONS, 3)],
+              "## III. Dispositions financières", "",
+              *[f + "\n" for f in rng.sample(FINANCES, 3)],
               "Par conséquent, l'assemblée décide :", "",
               f"1. D'approuver le projet {place} ;",
               "2. D'autoriser le Président ou son représentant à signer tous les actes afférents ;",
