@@ -31,7 +31,7 @@ from typing import NamedTuple
 from . import timings
 
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
-MANIFEST_FORMAT = "deliberations-outputs-2"
+MANIFEST_FORMAT = "deliberations-outputs-3"
 
 
 class Entry(NamedTuple):
@@ -47,6 +47,10 @@ class Entry(NamedTuple):
             return False
         return (stat.S_ISREG(st.st_mode) and st.st_ino == self.ino and st.st_size == self.size
                 and st.st_mtime_ns == self.mtime)
+
+    def __reduce__(self):
+        # Loaded by tuple.__new__, in C: a manifest holds an entry for every file of the site.
+        return tuple.__new__, (Entry, tuple(self))
 
 
 class Outputs:
@@ -218,7 +222,6 @@ class Staging:
                 header, files = pickle.load(f)
             if header != MANIFEST_FORMAT:
                 files = {}
-            files = {name: Entry._make(fields) for name, fields in files.items()}
         except Exception:  # noqa: BLE001 - missing or damaged: nothing is reused
             files = {}
         return files
@@ -227,7 +230,7 @@ class Staging:
         path = self._manifest_path(self.folder)
         if path is None:
             return
-        files = {name: tuple(entry) for name, entry in self.outputs.done.items() if entry}
+        files = {name: entry for name, entry in self.outputs.done.items() if entry}
         with contextlib.suppress(OSError):  # without a manifest the next build writes everything
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(pickle.dumps((MANIFEST_FORMAT, files), protocol=pickle.HIGHEST_PROTOCOL))

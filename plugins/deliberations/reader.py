@@ -35,27 +35,23 @@ class Act:
     sitting: object = None
     digest: str = ""  # hash of the file's bytes: what pages built from this act depend on
     front_matter: str = field(default="", repr=False)  # YAML text, for line numbers in messages
+    # Derived from the front matter once, when the act is read, and kept with it in the build
+    # cache: listings, exports and checks ask for them tens of thousands of times.
+    slug: str = field(init=False)
+    url: str = field(init=False)  # of its page
+    json_url: str = field(init=False)  # of its JSON record
+    year: int = field(init=False)  # of its session
+
+    def __post_init__(self):
+        self.slug = self.meta.slug
+        self.url = f"deliberations/{self.slug}/"
+        self.json_url = f"data/deliberations/{self.slug}.json"
+        self.year = self.meta.session.year
 
     @cached_property
     def lines(self) -> dict:
         """Front-matter path → line; computed only when a message needs it."""
         return frontmatter.line_map(frontmatter.load(self.front_matter)[1])
-
-    @cached_property
-    def slug(self) -> str:
-        return self.meta.slug
-
-    @property
-    def url(self) -> str:
-        return f"deliberations/{self.slug}/"
-
-    @property
-    def json_url(self) -> str:
-        return f"data/deliberations/{self.slug}.json"
-
-    @property
-    def year(self) -> int:
-        return self.meta.session.year
 
     def __repr__(self) -> str:
         return f"<Act {self.meta.number}>"
