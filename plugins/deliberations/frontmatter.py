@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an act's text is a few KB; 2 MB is a generous ceiling
+MAX_KNOWN_TAGS = 100_000  # answers of the resolver kept (see _Loader.resolve)
 MAX_INT_DIGITS = 30  # beyond any count or amount; Python refuses to convert > 4300 digits anyway
 DELIMITER = "---"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -28,6 +29,26 @@ class FrontMatterError(Exception):
 
 
 class _Loader(yaml.CSafeLoader):
+    # The C parser asks this Python resolver the tag of every node, by its kind and text: the
+    # same keys and values recur in every act, so the answers are kept. They depend on nothing
+    # else here: this loader has no path resolvers (hence the two no-ops below too).
+    _known_tags: dict = {}
+
+    def resolve(self, kind, value, implicit):
+        key = (kind, value, implicit)
+        tag = self._known_tags.get(key)
+        if tag is None:
+            if len(self._known_tags) >= MAX_KNOWN_TAGS:
+                self._known_tags.clear()
+            tag = self._known_tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
     def construct_object(self, node, deep=False):
         # PyYAML's own constructors fail with bare Python errors on values such as
         # "!!int abc" or "!!bool maybe": each becomes a message naming the value and its line.

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from enum import StrEnum, pickle_by_enum_name
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -214,7 +214,14 @@ SubjectCode = Annotated[
 ActesId = Annotated[str, Field(json_schema_extra={"pattern": ACTES_ID_SCHEMA}), BeforeValidator(_actes_id)]
 
 
-class Nature(StrEnum):
+class Choice(StrEnum):
+    """A value from a fixed list. Pickled by name (a look-up in C) rather than by value (a call
+    in Python): the build cache holds several in every act."""
+
+    __reduce_ex__ = pickle_by_enum_name
+
+
+class Nature(Choice):
     DE = "DE"
     AR = "AR"
     AI = "AI"
@@ -223,20 +230,20 @@ class Nature(StrEnum):
     AU = "AU"
 
 
-class Outcome(StrEnum):
+class Outcome(Choice):
     adopted = "adopted"
     rejected = "rejected"
     withdrawn = "withdrawn"
     postponed = "postponed"
 
 
-class Tax(StrEnum):
+class Tax(Choice):
     HT = "HT"
     TTC = "TTC"
     net = "net"
 
 
-class Recurrence(StrEnum):
+class Recurrence(Choice):
     once = "once"
     monthly = "monthly"
     quarterly = "quarterly"
@@ -244,7 +251,7 @@ class Recurrence(StrEnum):
     multiyear = "multiyear"
 
 
-class Section(StrEnum):
+class Section(Choice):
     fonctionnement = "fonctionnement"
     investissement = "investissement"
 
