@@ -56,41 +56,6 @@ def test_workers_are_replaced_once_they_handled_their_share():
     assert max(handled.values()) <= 30
 
 
-ASIDE = """
-import json, os
-from deliberations import parallel
-
-def fails():
-    raise ValueError("broken check")
-
-waiting = parallel.aside(lambda: os.getpid(), 2)
-failing = parallel.aside(fails, 2)
-try:
-    failing()
-    failed = None
-except ValueError as e:
-    failed = str(e)
-print(json.dumps([os.getpid(), waiting(), failed]))
-"""
-
-
-def test_work_set_aside_runs_in_another_process_and_its_error_comes_back():
-    done = subprocess.run([sys.executable, "-c", ASIDE], capture_output=True, text=True, check=True)
-    parent, worker, failed = json.loads(done.stdout)
-    assert worker != parent
-    assert failed == "broken check"
-
-
-def test_work_set_aside_with_one_job_runs_here():
-    assert parallel.aside(os.getpid, 1)() == os.getpid()
-    failing = parallel.aside(lambda: 1 / 0, 1)
-    try:
-        failing()
-    except ZeroDivisionError:
-        return
-    raise AssertionError("the error of the task was lost")
-
-
 def test_one_job_or_little_work_stays_in_this_process():
     here = {os.getpid()}
     assert {pid for pid in parallel.map_slices(lambda a, b: [os.getpid()] * (b - a), 200, 1)} == here

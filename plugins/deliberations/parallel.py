@@ -46,43 +46,6 @@ def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     return results
 
 
-def aside(task: Callable[[], object], jobs: int) -> Callable[[], object]:
-    """Start ``task()`` in a forked worker while this process goes on; return the function that
-    waits for its result (re-raising its exception). With one job, or other threads running,
-    ``task`` runs here, at once."""
-    if workers(jobs) <= 1 or _threads() > 1:
-        try:
-            result = task()
-        except Exception as e:  # noqa: BLE001 - raised where the result is asked for, as a worker's
-            error = e
-
-            def fail():
-                raise error
-            return fail
-        return lambda: result
-    global _task
-    _task = task
-    gc.freeze()  # as in _round: the parent's objects stay shared
-    try:
-        pool = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_worker)
-        pending = pool.apply_async(_run_alone)
-    finally:
-        _task = None
-    pool.close()
-
-    def result():
-        try:
-            return pending.get()
-        finally:
-            pool.terminate()
-            pool.join()
-    return result
-
-
-def _run_alone():
-    return _task()
-
-
 def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int) -> list:
     """``task`` over ``range(first, last)`` on ``jobs`` workers forked for it."""
     size = ceil((last - first) / (jobs * SLICES_PER_WORKER))

@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import facts as extraction
-from . import parallel
 from .facts import File
 from .link import Corpus
 from .outputs import files_below
@@ -201,7 +200,6 @@ class Check:
     """
 
     inputs: tuple[str, ...] = ()  # files of the site every extraction reads besides its own
-    finish_aside = False  # whether ``finish`` runs in a worker, beside the others (the longest ones)
 
     def __init__(self, site: Site):
         self.site = site
@@ -270,27 +268,8 @@ def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
             site.error(path, message + (site.source_of(path) if source else ""))
         for name, found in entry.facts.items():
             by_check[name][path] = found
-    # The checks of the data files reconcile in a worker while those of the pages do here; the
-    # problems each check finds are then told in the order of the checks, as by one process.
-    problems = site.problems
-
-    def finish(checks: list[Check]) -> dict[str, list[Problem]]:
-        found = {}
-        for check in checks:
-            site.problems = Problems()
-            check.finish(by_check[type(check).__name__])
-            found[type(check).__name__] = site.problems.items
-        return found
-
-    elsewhere = parallel.aside(lambda: finish([c for c in running if c.finish_aside]), jobs)
-    found: dict[str, list[Problem]] = {}
-    try:
-        found = finish([c for c in running if not c.finish_aside])
-    finally:
-        site.problems = problems
-        found.update(elsewhere())  # waited for even when the checks here failed
     for check in running:
-        problems.extend(found[type(check).__name__])
+        check.finish(by_check[type(check).__name__])
     if site.problems.errors:
         raise VerifyError(site.problems.errors)
     return site.problems.warnings

@@ -70,7 +70,6 @@ class ExportsCheck(Check):
     ("announced", [(path, size, SHA-256)]) of the Data Package and the catalog."""
 
     inputs = (RECORD_SCHEMA,)
-    finish_aside = True
     _validator = None
 
     def __init__(self, site):

@@ -28,8 +28,6 @@ class FeedsCheck(Check):
     """Facts of a feed document: (paths, entries): the path each link resolves to, and the path
     each entry's alternate link leads to (None: no such link)."""
 
-    finish_aside = True
-
     def extract(self, file):
         read = self._read(file)
         if read is None:
