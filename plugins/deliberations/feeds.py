@@ -380,4 +380,6 @@ class FeedsGenerator(Generator):
             atom = Atom(self.site, render_content, Counter(a.meta.number for _, d, _ in part for a in d.acts))
             return [out.write(doc.url, atom.document(feed, doc), key) for feed, doc, key in part]
 
-        out.add(parallel.map_slices(write_slice, len(plan), self.site.BUILD_JOBS))
+        # One slice a worker: each slice builds the entries of its acts, and acts near a slice's
+        # edge are built on both sides of it (16 slices would build a third more entries than acts).
+        out.add(parallel.map_slices(write_slice, len(plan), self.site.BUILD_JOBS, per_worker=1))

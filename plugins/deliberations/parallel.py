@@ -28,8 +28,10 @@ def workers(jobs: int) -> int:
     return jobs if jobs > 0 else len(os.sched_getaffinity(0))
 
 
-def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
-    """``task(start, stop)`` over ``range(count)`` cut in slices; the results, concatenated in order.
+def map_slices(task: Callable[[int, int], list], count: int, jobs: int,
+               per_worker: int = SLICES_PER_WORKER) -> list:
+    """``task(start, stop)`` over ``range(count)`` cut in slices, ``per_worker`` for each worker;
+    the results, concatenated in order.
 
     With one job, or little work, or other threads running, everything runs here, in this process.
     """
@@ -42,13 +44,13 @@ def map_slices(task: Callable[[int, int], list], count: int, jobs: int) -> list:
     per_round = ceil(count / rounds)
     results = []
     for first in range(0, count, per_round):
-        results += _round(task, first, min(first + per_round, count), jobs)
+        results += _round(task, first, min(first + per_round, count), jobs, per_worker)
     return results
 
 
-def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int) -> list:
+def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int, per_worker: int) -> list:
     """``task`` over ``range(first, last)`` on ``jobs`` workers forked for it."""
-    size = ceil((last - first) / (jobs * SLICES_PER_WORKER))
+    size = ceil((last - first) / (jobs * per_worker))
     slices = [(start, min(start + size, last)) for start in range(first, last, size)]
     global _task
     _task = task
