@@ -22,6 +22,7 @@ the machine. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -44,7 +45,12 @@ BENCH = Path(__file__).resolve().parent
 CORPORA = BENCH / "corpora"  # ignored by git
 RESULTS = BENCH / "RESULTS.md"
 BIN = Path(sys.executable).parent
-SAMPLE_EVERY = 0.05  # seconds between two memory samples
+# Reading a process's PSS makes the kernel walk its page tables: 18 ms per GB, on the cores the
+# build runs on. Sampled every 50 ms, it took about half a core from a build of 10 000 acts (its
+# three processes share a gigabyte) and made it 15 % slower. Samples are now spaced so that
+# taking them costs at most a tenth of the time between them.
+SAMPLE_EVERY = 0.2  # seconds between two memory samples, at least
+SAMPLE_SHARE = 10  # times the time a sample took, at least, before the next one
 ADDED = 2  # acts kept aside to be added by the rebuilds
 DISCARDED = CORPORA / "discarded"  # trees of earlier builds, deleted once all is measured (see trees.py)
 
@@ -96,21 +102,29 @@ def memory(process: psutil.Process) -> int:
 
 
 def measure(command: list[str], cwd: Path) -> Run:
-    """Run ``command``; its wall time, processor time and the peak of the memory of its process tree."""
+    """Run ``command``; its wall time, processor time and the peak of the memory of its process tree.
+
+    The files the previous runs wrote are first flushed to the disk: the kernel writes them out
+    (and, on ext4, only then allocates their blocks) in the background, on the same two cores,
+    during whatever runs next; each run is measured without the writing of the one before.
+    """
+    os.sync()
     cpu = _children_cpu()
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(child.pid)
     peak = 0
     while child.poll() is None:
+        sampled = time.perf_counter()
         try:
             processes = [watched, *watched.children(recursive=True)]
             peak = max(peak, sum(memory(p) for p in processes))
         except psutil.Error:
             pass  # a worker ended between the listing and the reading
-        time.sleep(SAMPLE_EVERY)
-    out, err = child.communicate()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # returns as soon as the build ends
+            child.wait(max(SAMPLE_EVERY, SAMPLE_SHARE * (time.perf_counter() - sampled)))
     seconds = time.perf_counter() - start
+    out, err = child.communicate()
     cpu = _children_cpu() - cpu  # the build waits for its workers and Pagefind: all counted
     if child.returncode != 0:
         sys.exit(f"{' '.join(map(str, command))} failed ({child.returncode}):\n{err[-3000:]}")
