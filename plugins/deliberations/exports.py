@@ -229,7 +229,7 @@ def _per_act(acts: list[Act], site: SiteSettings, reuse: Reuse) -> tuple[list[st
                         csv_line(scdl.extended_row(act, site, row), scdl.EXTENDED_COLUMNS, safe=True),
                         [dumps(a) for a in amount_rows],
                         [csv_line(a, amounts.COLUMNS, safe=True) for a in amount_rows])
-            text = dumps(records.full_record(act, site, record), indent=2) + "\n"
+            text = dumps(records.full_record(act, site, record), indent=True) + "\n"
             done.append((pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL),
                          out.write(act.json_url, text, keys[i])))
         return done

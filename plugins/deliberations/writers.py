@@ -14,7 +14,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import simplejson
+import orjson
 
 from .outputs import cut
 
@@ -28,13 +28,35 @@ def exact(value: Decimal) -> Decimal:
     return Decimal(format(value.copy_abs() if value.is_zero() else value, "f"))
 
 
-def dumps(value, indent: int | None = None) -> str:
-    """JSON text; a ``Decimal`` is written as a JSON number with its digits as given (``675.00``)."""
-    return simplejson.dumps(value, ensure_ascii=False, use_decimal=True, allow_nan=False, indent=indent,
-                            separators=(",", ": ") if indent else (",", ":"))
+def dumps(value, indent: bool = False) -> str:
+    """JSON text, compact or ``indent``-ed by two spaces; a ``Decimal`` is written as a JSON
+    number with its digits as given (``675.00``). The exports hold no ``float`` (the model
+    refuses them): orjson would write a NaN as null."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    try:
+        return orjson.dumps(value, default=_json_number, option=option).decode()
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits: written as decimals, they keep their digits.
+        return orjson.dumps(_wide_integers_as_decimals(value), default=_json_number, option=option).decode()
 
 
-def write_json(path: Path, value, indent: int | None = 2) -> None:
+def _wide_integers_as_decimals(value):
+    if isinstance(value, dict):
+        return {k: _wide_integers_as_decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wide_integers_as_decimals(v) for v in value]
+    if type(value) is int and not -(2**63) <= value < 2**64:
+        return Decimal(value)
+    return value
+
+
+def _json_number(value):
+    if isinstance(value, Decimal) and value.is_finite():
+        return orjson.Fragment(format(exact(value), "f"))  # its digits, as they are
+    raise TypeError(f"{value!r} ({type(value).__name__}) has no JSON form")
+
+
+def write_json(path: Path, value, indent: bool = True) -> None:
     with rewrite(path, newline="\n") as f:
         f.write(dumps(value, indent))
         f.write("\n")
