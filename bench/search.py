@@ -1,6 +1,6 @@
 """Benchmark of the search index: time, memory, size and first-query transfer, by corpus size.
 
-    .venv/bin/python bench/search.py --sizes 1000,10000,50000 [--lot-sizes 2000] [--work DIR]
+    .venv/bin/python bench/search.py --sizes 1000,10000,50000 [--lot-sizes 1250] [--work DIR]
 
 For each size: writes a demo corpus (``deliberations demo``), builds the site without the
 index, then indexes it cold (empty cache), warm (nothing changed), and after adding one act,
@@ -40,7 +40,7 @@ MB = 2**20
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--lot-sizes", default="2000", help="lot sizes to compare, e.g. 1000,2000,10000")
+    parser.add_argument("--lot-sizes", default="1250", help="lot sizes to compare, e.g. 1000,1250,10000")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--work", type=Path, default=HERE / "corpora")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-query transfer")

@@ -56,7 +56,7 @@ class SiteSettings(BaseModel):
     FEED_MAX_ITEMS: int = Field(50, ge=1)
     FEED_AMOUNT_THRESHOLDS: list[Decimal] = [Decimal(100_000), Decimal(1_000_000)]
     SEARCH_INDEX: bool = True
-    SEARCH_LOT_SIZE: int = Field(2000, ge=1)
+    SEARCH_LOT_SIZE: int = Field(1250, ge=1)
     SEARCH_JOBS: int | None = Field(None, ge=1)
     SEARCH_CACHE_PATH: str | None = None
     BUILD_CACHE_PATH: str = ".cache"
