@@ -13,7 +13,7 @@ For each size (1 000 and 10 000 acts; 100 000 with ``--large``) it writes a corp
   (Title/Date/Category/Tags/Slug), default theme and Markdown settings, 50 articles a page.
 
 It prints one table of times, ratios, peak memory (the resident memory of the build's
-processes, sampled, shared pages counted once: PSS) and sizes, then the time of each phase
+processes, sampled in a run of its own, shared pages counted once: PSS) and sizes, then the time of each phase
 of the cold builds and rebuilds, and saves both in ``bench/RESULTS.md`` with a description of
 the machine. Usage:
 ``python bench/run.py [--sizes 1000 10000] [--large] [--repeat N]``.
@@ -86,12 +86,13 @@ DEFAULT_PAGINATION = 50
 @dataclass
 class Run:
     seconds: float
-    peak_rss: int  # bytes, all processes of the run together (PSS)
+    peak_rss: int  # bytes, all processes of the run together (PSS); 0 when not sampled
     phases: dict = field(default_factory=dict)  # start-up, each phase, other (see `--timings`)
     index_rss: int | None = None  # bytes, Pagefind's largest process (from the build's report)
     cpu: float = 0.0  # seconds of processor (user + system), the run's processes together
     total: float | None = None  # seconds from the process's start to the end of the build
     stdout: str = ""
+    sampled: bool = False  # its memory was sampled: its time is not kept
 
 
 def memory(process: psutil.Process) -> int:
@@ -134,7 +135,7 @@ def measure(command: list[str], cwd: Path, sampled: bool = False) -> Run:
     phases = {name: float(s) for name, s in PHASE.findall(last[0])} if last else {}
     total = phases.pop("total", None)
     index_rss = re.search(r"Pagefind peak RSS (\d+) bytes", err)
-    return Run(seconds, peak, phases, int(index_rss[1]) if index_rss else None, cpu, total, out)
+    return Run(seconds, peak, phases, int(index_rss[1]) if index_rss else None, cpu, total, out, sampled)
 
 
 def _children_cpu() -> float:
@@ -245,7 +246,7 @@ def pelican(plain: Path, sampled: bool) -> Run:
 
 def best(runs: list[Run]) -> Run:
     """The fastest of the runs timed, with the peak memory of the run sampled."""
-    fastest = min((run for run in runs if not run.peak_rss), key=lambda r: r.seconds)
+    fastest = min((run for run in runs if not run.sampled), key=lambda r: r.seconds)
     return dataclasses.replace(fastest, peak_rss=max(run.peak_rss for run in runs))
 
 
