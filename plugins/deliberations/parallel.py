@@ -29,26 +29,29 @@ def workers(jobs: int) -> int:
 
 
 def map_slices(task: Callable[[int, int], list], count: int, jobs: int,
-               per_worker: int = SLICES_PER_WORKER) -> list:
+               per_worker: int = SLICES_PER_WORKER, then: Callable[[list], list] | None = None) -> list:
     """``task(start, stop)`` over ``range(count)`` cut in slices, ``per_worker`` for each worker;
-    the results, concatenated in order.
+    the results, concatenated in order. ``then`` is applied here, in this process, to the results
+    of each slice as they come (in order), while the workers go on with the others.
 
     With one job, or little work, or other threads running, everything runs here, in this process.
     """
     jobs = min(workers(jobs), count // MIN_PER_WORKER)
     if jobs <= 1 or _threads() > 1:
-        return task(0, count) if count else []
+        results = task(0, count) if count else []
+        return then(results) if then else results
     # A worker's memory only grows: the pages of the parent it touches become its own, and what
     # it allocates stays in its heap. Past MAX_PER_WORKER items, fresh workers take over.
     rounds = ceil(count / (MAX_PER_WORKER * jobs))
     per_round = ceil(count / rounds)
     results = []
     for first in range(0, count, per_round):
-        results += _round(task, first, min(first + per_round, count), jobs, per_worker)
+        results += _round(task, first, min(first + per_round, count), jobs, per_worker, then)
     return results
 
 
-def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int, per_worker: int) -> list:
+def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int, per_worker: int,
+           then: Callable[[list], list] | None) -> list:
     """``task`` over ``range(first, last)`` on ``jobs`` workers forked for it."""
     size = ceil((last - first) / (jobs * per_worker))
     slices = [(start, min(start + size, last)) for start in range(first, last, size)]
@@ -57,12 +60,14 @@ def _round(task: Callable[[int, int], list], first: int, last: int, jobs: int, p
     # Objects that exist now are the parent's: leaving them out of the workers' garbage
     # collections keeps the memory pages shared instead of copied (unfrozen by the build's end).
     gc.freeze()
+    results = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
-            results = pool.starmap(_run, slices, chunksize=1)
+            for result in pool.imap(_run, slices, chunksize=1):
+                results += then(result) if then else result
     finally:
         _task = None
-    return [item for result in results for item in result]
+    return results
 
 
 def _threads() -> int:
@@ -83,5 +88,5 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _run(start: int, stop: int) -> list:
-    return _task(start, stop)
+def _run(bounds: tuple[int, int]) -> list:
+    return _task(*bounds)

@@ -97,27 +97,41 @@ def read_all(paths: list[str], shown: list[str], cache_folder: Path | None, jobs
     def read_slice(start: int, stop: int) -> list:
         return [read_one(paths[i], shown[i]) for i in missing[start:stop]]
 
-    for i, (key, blob, identity) in zip(missing, parallel.map_slices(read_slice, len(missing), jobs),
-                                        strict=True):
-        blobs[i] = blob
+    def load(made: list) -> list:  # here, as each slice comes, while the workers read the others
+        return list(zip(made, _unpickled([blob for _key, blob, _identity in made]), strict=True))
+
+    results: list = [None] * len(paths)
+    for i, ((key, blob, identity), loaded) in zip(
+            missing, parallel.map_slices(read_slice, len(missing), jobs, then=load), strict=True):
+        results[i] = loaded
         if key is not None:
             store.put(key, blob)
             known.keep(shown[i], identity, key)
     store.save()
     known.save()
     del store
+    cached = [i for i, blob in enumerate(blobs) if blob is not None]
+    kept = [blobs[i] for i in cached]
+    blobs.clear()
+    for i, loaded in zip(cached, _unpickled(kept), strict=True):
+        results[i] = loaded
+    return results
+
+
+def _unpickled(blobs: list) -> list:
+    """The objects ``blobs`` unpickle to; each blob of the list is let go once loaded (memory)."""
     # Tens of thousands of long-lived objects: the garbage collector would scan them again and
     # again while they are created (half the time of this loop); they are freed with the corpus.
     gc.disable()
     try:
-        results = []
+        loaded = []
         for i, blob in enumerate(blobs):
-            results.append(pickle.loads(blob))
-            blobs[i] = None  # memory: the bytes go as the objects come
+            loaded.append(pickle.loads(blob))
+            blobs[i] = None
         # Frozen too, or the first collections after this would scan every one of them, the
         # youngest objects of the process, two or three times over (most of the link stage).
         gc.freeze()
-        return results
+        return loaded
     finally:
         gc.enable()
 
