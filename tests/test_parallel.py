@@ -44,6 +44,18 @@ def test_work_is_shared_by_several_processes_and_comes_back_in_order():
     assert len(workers) == 2 and parent not in workers
 
 
+def test_results_are_taken_in_by_this_process_slice_by_slice_in_order():
+    then = SPREAD.replace("parallel.map_slices(task, 200, 2)",
+                          "parallel.map_slices(task, 200, 2, then=lambda r: [(i, w, os.getpid(), len(r)) "
+                          "for i, w in r])")
+    done = subprocess.run([sys.executable, "-c", then], capture_output=True, text=True, check=True)
+    parent, results = json.loads(done.stdout)
+    assert [i for i, *_ in results] == list(range(200))
+    assert {here for _, _, here, _ in results} == {parent}
+    assert {worker for _, worker, _, _ in results} - {parent}  # read elsewhere, taken in here
+    assert max(size for *_, size in results) < 200  # a slice at a time, not all at the end
+
+
 def test_workers_are_replaced_once_they_handled_their_share():
     # A worker's memory grows with what it handled: past MAX_PER_WORKER items, fresh ones take over.
     capped = SPREAD.replace("from deliberations import parallel",
