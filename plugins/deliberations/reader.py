@@ -18,8 +18,9 @@ from .problems import Problem, Problems
 from .render import RenderError, markdown_to_html
 
 # Fields kept encoded when an act is pickled (the build cache), decoded on first use: only the
-# pages, records and feed entries of the acts that changed show them, and decoding 7 KB of
-# text for each of 10 000 acts was a quarter of loading them from the cache.
+# pages, records and feed entries of the acts that changed show them. Decoding 7 KB of text
+# for each of 10 000 acts was an eighth of loading them from the cache (310 → 270 ms), and as
+# UTF-8 bytes French text takes half the memory of a string with a typographic apostrophe.
 ENCODED_FIELDS = ("text", "html")
 
 
