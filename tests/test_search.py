@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -11,8 +12,9 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from deliberations.build import build as deliberations_build
-from deliberations.search import plan_lots
+from deliberations.search import MEASURED, Cores, plan_lots
 from lxml import html
 
 from .conftest import PROJECT, Site, cold_build, halting_about_page
@@ -221,3 +223,18 @@ def test_a_build_that_fails_after_the_index_began_waits_for_pagefind_and_keeps_t
     marker.unlink()
     assert build(site).search.lots_indexed == 0
     assert tree(site.output) == cold_build(site, tmp_path / "cold")
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_pagefind_runs_side_by_side_each_hold_a_core_of_their_own(tmp_path):
+    cores = Cores(2)
+    with cores.one() as first, cores.one() as second:
+        assert first != second
+        # The wrapper that starts Pagefind, starting a program that shows the cores it may use.
+        shown = subprocess.run([sys.executable, "-c", MEASURED, str(tmp_path / "usage"), str(second),
+                                sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+                               capture_output=True, text=True, check=True)
+        assert shown.stdout.strip() == f"[{second}]"
+        assert len((tmp_path / "usage").read_text().split()) == 2  # peak memory, processor time
+    with Cores(1).one() as alone:
+        assert alone is None  # a run alone is free to use every core
