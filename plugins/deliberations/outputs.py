@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import os
 import pickle
@@ -25,13 +26,14 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
 from . import timings
 
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
-MANIFEST_FORMAT = "deliberations-outputs-3"
+MANIFEST_FORMAT = "deliberations-outputs-4"
 
 
 class Entry(NamedTuple):
@@ -218,22 +220,27 @@ class Staging:
         if path is None:
             return {}
         try:
-            with path.open("rb") as f:
-                header, files = pickle.load(f)
-            if header != MANIFEST_FORMAT:
-                files = {}
+            with _collections_paused(), path.open("rb") as f:
+                header, names, entries = pickle.load(f)
+                if header != MANIFEST_FORMAT:
+                    return {}
+                return dict(zip(names, map(partial(tuple.__new__, Entry), entries), strict=True))
         except Exception:  # noqa: BLE001 - missing or damaged: nothing is reused
-            files = {}
-        return files
+            return {}
 
     def _save_manifest(self) -> None:
         path = self._manifest_path(self.folder)
         if path is None:
             return
-        files = {name: entry for name, entry in self.outputs.done.items() if entry}
+        # Paths and entries as plain tuples, pickled in C: an Entry pickles through a call of
+        # its __reduce__ (100 000 acts: 1.1 s instead of 0.3 s).
+        with _collections_paused():
+            kept = [(name, entry) for name, entry in self.outputs.done.items() if entry]
+            data = pickle.dumps((MANIFEST_FORMAT, [name for name, _ in kept], [tuple(e) for _, e in kept]),
+                                protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # without a manifest the next build writes everything
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(pickle.dumps((MANIFEST_FORMAT, files), protocol=pickle.HIGHEST_PROTOCOL))
+            path.write_bytes(data)
 
     def _forget_other_manifests(self) -> None:
         keep = {self._manifest_path(tree) for tree in (self.output, self.folder) if tree.is_dir()}
@@ -241,6 +248,20 @@ class Staging:
             for path in self.manifests.glob("*.pickle"):
                 if path not in keep:
                     path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _collections_paused() -> Iterator[None]:
+    """No garbage collection meanwhile: a manifest has an entry for every file of the site, and
+    no cycles; collections walked the entries again and again while they were made (100 000
+    acts: a manifest loaded in 1.1 s instead of 0.22 s)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def cut(f) -> None:
