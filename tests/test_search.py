@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from deliberations.build import build as deliberations_build
-from deliberations.search import MEASURED, Cores, plan_lots
+from deliberations.search import MEASURED, Cores, SearchIndexError, index_site, plan_lots
 from lxml import html
 
 from .conftest import PROJECT, Site, cold_build, halting_about_page
@@ -178,6 +178,22 @@ def test_pelican_run_alone_indexes_every_act(tmp_path):
                    cwd=site.root, check=True, capture_output=True)
     lots = json.loads((site.root / "out" / "pagefind" / "lots.json").read_text())["lots"]
     assert sum(lot["pages"] for lot in lots) == len(ACTS) + len(ROUTINE) + 2
+
+
+def test_a_site_indexed_on_its_own_keeps_its_index_until_the_new_one_is_whole(tmp_path):
+    site = search_site(tmp_path / "site")
+    assert build(site).search.lots == 8
+    cache = tmp_path / "search-cache"
+    stats = index_site(site.output, cache, LOT_SIZE)
+    assert (stats.pages, stats.lots_indexed) == (26, 8)
+    before = tree(site.output / "pagefind")
+    # An act page Pagefind leaves out (the attribute only named in a comment): the index
+    # cannot be whole, and the one in place stays.
+    page = site.output / "deliberations" / "22-b-0183" / "index.html"
+    page.write_text(page.read_text().replace("data-pagefind-body>", "><!-- data-pagefind-body -->"))
+    with pytest.raises(SearchIndexError, match="indexed 3 pages instead of 4"):
+        index_site(site.output, cache, LOT_SIZE)
+    assert tree(site.output / "pagefind") == before
 
 
 def test_act_pages_without_the_search_attributes_fail_the_build_and_keep_the_site(tmp_path):
