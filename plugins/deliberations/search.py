@@ -367,11 +367,14 @@ class Cores:
 # Pagefind is started by a small, fresh Python process that waits for it and writes down its
 # peak memory and processor time. Measured straight from the build, the peak would count the
 # memory of the build itself, which the child shares until it becomes Pagefind. It holds
-# Pagefind to the core given (see Cores), if any.
+# Pagefind to the core given (see Cores), if any and if it may: only a matter of speed.
 MEASURED = """
 import os, subprocess, sys
 if sys.argv[2]:
-    os.sched_setaffinity(0, {int(sys.argv[2])})
+    try:
+        os.sched_setaffinity(0, {int(sys.argv[2])})
+    except OSError:
+        pass
 proc = subprocess.Popen(sys.argv[3:])
 _pid, status, usage = os.wait4(proc.pid, 0)
 with open(sys.argv[1], "w") as f:
