@@ -338,9 +338,9 @@ class Cores:
 
     Pagefind writes its files from dozens of threads into one folder; on several cores they
     spin on the folder's lock in the kernel. Held to one core, a run of 1 250 acts took 2.1 s
-    of processor instead of 2.7, 280 MB instead of 345, and the index of 10 000 acts 9.9 s
-    instead of 10.5-11.3 (two runs side by side on two cores). A run alone keeps every core:
-    its parsing is spread over them.
+    of processor instead of 2.7, 280 MB instead of 345, and the index of 10 000 acts 9.4-9.8 s
+    instead of 10.3-11.0 (two runs side by side on two cores; bench/RESULTS.md). A run alone
+    keeps every core: its parsing is spread over them.
     """
 
     def __init__(self, jobs: int):
