@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import hashlib
 import os
 import pickle
@@ -30,7 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from . import timings
+from . import collector, timings
 
 SETTINGS_KEY = "DELIBERATIONS_OUTPUTS"  # how the build hands its Outputs to the generators
 MANIFEST_FORMAT = "deliberations-outputs-4"
@@ -220,7 +219,9 @@ class Staging:
         if path is None:
             return {}
         try:
-            with _collections_paused(), path.open("rb") as f:
+            # An entry for every file of the site: with collections on, loading those of 100 000
+            # acts took 1.1 s instead of 0.22 s.
+            with collector.paused(), path.open("rb") as f:
                 header, names, entries = pickle.load(f)
                 if header != MANIFEST_FORMAT:
                     return {}
@@ -234,7 +235,7 @@ class Staging:
             return
         # Paths and entries as plain tuples, pickled in C: an Entry pickles through a call of
         # its __reduce__ (100 000 acts: 1.1 s instead of 0.3 s).
-        with _collections_paused():
+        with collector.paused():
             kept = [(name, entry) for name, entry in self.outputs.done.items() if entry]
             data = pickle.dumps((MANIFEST_FORMAT, [name for name, _ in kept], [tuple(e) for _, e in kept]),
                                 protocol=pickle.HIGHEST_PROTOCOL)
@@ -248,20 +249,6 @@ class Staging:
             for path in self.manifests.glob("*.pickle"):
                 if path not in keep:
                     path.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _collections_paused() -> Iterator[None]:
-    """No garbage collection meanwhile: a manifest has an entry for every file of the site, and
-    no cycles; collections walked the entries again and again while they were made (100 000
-    acts: a manifest loaded in 1.1 s instead of 0.22 s)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def cut(f) -> None:

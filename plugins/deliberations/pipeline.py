@@ -14,7 +14,7 @@ import pickle
 import time
 from pathlib import Path
 
-from . import cache, parallel, paths, timings
+from . import cache, collector, parallel, paths, timings
 from .link import Corpus, link
 from .problems import ContentError, Problem, Problems
 from .reader import parse_act
@@ -120,10 +120,9 @@ def read_all(paths: list[str], shown: list[str], cache_folder: Path | None, jobs
 
 def _unpickled(blobs: list) -> list:
     """The objects ``blobs`` unpickle to; each blob of the list is let go once loaded (memory)."""
-    # Tens of thousands of long-lived objects: the garbage collector would scan them again and
-    # again while they are created (half the time of this loop); they are freed with the corpus.
-    gc.disable()
-    try:
+    # Tens of thousands of long-lived objects: collections walking them while they are made
+    # were half the time of this loop; they are freed with the corpus.
+    with collector.paused():
         loaded = []
         for i, blob in enumerate(blobs):
             loaded.append(pickle.loads(blob))
@@ -132,8 +131,6 @@ def _unpickled(blobs: list) -> list:
         # youngest objects of the process, two or three times over (most of the link stage).
         gc.freeze()
         return loaded
-    finally:
-        gc.enable()
 
 
 def read_one(path: str, shown_as: str) -> tuple[str | None, bytes, tuple | None]:

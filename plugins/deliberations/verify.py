@@ -15,7 +15,6 @@ The build runs this on its temporary folder and publishes only when nothing is f
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import posixpath
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import collector
 from . import facts as extraction
 from .facts import File
 from .link import Corpus
@@ -248,15 +248,8 @@ def verify(root: Path, corpus: Corpus, settings: SiteSettings, machine_paths: li
     """
     from . import checks  # noqa: F401 - importing it registers every capability's checks
 
-    collecting = gc.isenabled()
-    # Hundreds of thousands of small facts, no cycles: collections would only walk them again
-    # and again (and the corpus with them) to free nothing.
-    gc.disable()
-    try:
+    with collector.paused():  # hundreds of thousands of small facts
         return _verify(Site(root, corpus, settings, machine_paths, files), cache, jobs)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _verify(site: Site, cache: Path | None, jobs: int) -> list[Problem]:
