@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.metadata import version
@@ -400,7 +400,7 @@ def _run_pagefind(lot: Lot, output: Path, cache: Path, key: str, cores: Cores | 
         config = {"site": str(output.resolve()), "output_path": str(bundle), "force_language": LANGUAGE,
                   "glob": f"{ACT_FOLDER}/{{{slugs}}}/index.html"}
         (work / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-        with (cores or Cores(1)).one() as core, log.open("wb") as out:
+        with (cores.one() if cores else nullcontext()) as core, log.open("wb") as out:
             command = [sys.executable, "-I", "-S", "-c", MEASURED, str(usage),
                        "" if core is None else str(core), str(executable)]
             # Run from the work folder: Pagefind takes its configuration file from there, and
