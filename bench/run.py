@@ -89,11 +89,11 @@ class Run:
     peak_rss: int  # bytes, all processes of the run together (PSS); 0 when not sampled
     phases: dict = field(default_factory=dict)  # start-up, each phase, other (see `--timings`)
     index_rss: int | None = None  # bytes, Pagefind's largest process (from the build's report)
-    index_cpu: float | None = None  # seconds of processor of the Pagefind runs (index alone)
     cpu: float = 0.0  # seconds of processor (user + system), the run's processes together
     total: float | None = None  # seconds from the process's start to the end of the build
     stdout: str = ""
     sampled: bool = False  # its memory was sampled: its time is not kept
+    index_cpu: float | None = None  # seconds of processor of the Pagefind runs (index alone)
 
 
 def memory(process: psutil.Process) -> int:
