@@ -165,8 +165,9 @@ def corpus(size: int) -> tuple[Path, list[Path]]:
             path.rename(aside / f"{path.parent.name}--{path.name}")
         stamp.write_text(demo_version())
     for kept in aside.glob("*.md"):  # a previous run may have added them, or acts made from them
-        place(site, kept).unlink(missing_ok=True)
-        for made in place(site, kept).parent.glob(f"{place(site, kept).stem}-*.md"):
+        added = place(site, kept)
+        added.unlink(missing_ok=True)
+        for made in added.parent.glob(f"{added.stem}-*.md"):
             made.unlink()
     return site, sorted(aside.glob("*.md"))
 

@@ -50,7 +50,7 @@ class Entry(NamedTuple):
                 and st.st_mtime_ns == self.mtime)
 
     def __reduce__(self):
-        # Loaded by tuple.__new__, in C: a manifest holds an entry for every file of the site.
+        # Made by tuple.__new__, in C: the workers send back an entry for every file they write.
         return tuple.__new__, (Entry, tuple(self))
 
 

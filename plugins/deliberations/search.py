@@ -344,7 +344,7 @@ class Cores:
     """
 
     def __init__(self, jobs: int):
-        usable = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        usable = sorted(os.sched_getaffinity(0))  # as parallel.workers, which counts them
         self._free: queue.SimpleQueue | None = None
         if 1 < jobs <= len(usable):
             self._free = queue.SimpleQueue()
